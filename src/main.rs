@@ -1,0 +1,43 @@
+//! `create-api-token`: the Lambda function binary.
+//!
+//! Cold start: set up tracing (`AWS_LAMBDA_LOG_LEVEL` / `RUST_LOG`,
+//! `AWS_LAMBDA_LOG_FORMAT`), read [`Config`] (fails naming `TABLE_NAME` if it is unset),
+//! build the DynamoDB client once with its time limits, open its connection with a cheap
+//! call, then serve events from the Lambda Runtime API until the process is stopped.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use create_api_token::store::dynamodb::{client_from_env, DynamoDbStore, Timeouts};
+use create_api_token::{App, Config};
+use lambda_http::{service_fn, Error, Request};
+
+/// Longest the cold-start warm-up call may take before the function starts serving anyway.
+const WARM_UP_LIMIT: Duration = Duration::from_millis(1000);
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    lambda_http::tracing::init_default_subscriber();
+
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            tracing::error!(%error, "configuration error; the function cannot start");
+            return Err(error.into());
+        }
+    };
+    let client = client_from_env(Timeouts::default()).await;
+    let store = DynamoDbStore::new(client, config.table_name);
+    match tokio::time::timeout(WARM_UP_LIMIT, store.warm_up()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!(%error, "DynamoDB warm-up call failed; serving anyway"),
+        Err(_) => tracing::warn!("DynamoDB warm-up call timed out; serving anyway"),
+    }
+
+    let app = App::new(store, config.data_center);
+    let app = &app;
+    lambda_http::run(service_fn(move |request: Request| async move {
+        Ok::<_, Infallible>(app.handle(request).await)
+    }))
+    .await
+}

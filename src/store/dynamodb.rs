@@ -1,0 +1,401 @@
+//! [`TokenStore`] on one DynamoDB table (partition key `TokenHash` (S), no sort key).
+//!
+//! - The caller is read with a strongly consistent `GetItem` (`ConsistentRead = true`), so
+//!   a token revoked a moment ago fails at once.
+//! - New items are written with `PutItem` and the condition
+//!   `attribute_not_exists(TokenHash)`: an existing item is never overwritten; the
+//!   condition failing (`ConditionalCheckFailedException`) is [`PutOutcome::AlreadyExists`].
+//!
+//! The client is built once per process by [`client_from_env`] with the time limits of
+//! [`Timeouts`], so that a request whose store is unreachable, silent or throttling is
+//! answered (503) well within 5 seconds.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::BehaviorVersion;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
+    ScalarAttributeType,
+};
+use aws_sdk_dynamodb::Client;
+
+use super::{CallerRecord, NewTokenItem, PutOutcome, StoreError, TokenStore};
+use crate::token::TokenHash;
+
+/// Attribute names of the token table (SPEC.md "Storage").
+pub mod attr {
+    /// Partition key (S): lower-case hex SHA-256 of the token.
+    pub const TOKEN_HASH: &str = "TokenHash";
+    /// (N) the tenant the token acts for.
+    pub const TENANT_ID: &str = "TenantId";
+    /// (S) `Administrator` or `Standard`.
+    pub const ROLE: &str = "Role";
+    /// (S) the description as given.
+    pub const DESCRIPTION: &str = "Description";
+    /// (S) `YYYY-MM-DDTHH:MM:SS` UTC.
+    pub const DATE_CREATED: &str = "DateCreated";
+    /// (S) `TokenHash` of the creating token.
+    pub const CREATED_BY: &str = "CreatedBy";
+    /// (BOOL) `true` disables the token.
+    pub const REVOKED: &str = "Revoked";
+}
+
+/// Time limits and retries of the DynamoDB client (AWS SDK for Rust "Timeouts" and
+/// "Retries" developer-guide pages). With two calls per request (`GetItem`, `PutItem`)
+/// and the handler's overall [`crate::routes::STORE_DEADLINE`], a request that cannot
+/// reach DynamoDB is answered within 5 seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// TCP + TLS connection set-up.
+    pub connect: Duration,
+    /// One attempt (one HTTP request and its response).
+    pub attempt: Duration,
+    /// One operation: all attempts and the back-off between them.
+    pub operation: Duration,
+    /// Attempts per operation (first try included), standard retry mode.
+    pub max_attempts: u32,
+    /// First retry back-off (jittered, doubling).
+    pub initial_backoff: Duration,
+    /// Largest retry back-off.
+    pub max_backoff: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_millis(1000),
+            attempt: Duration::from_millis(1000),
+            operation: Duration::from_millis(2200),
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(25),
+            max_backoff: Duration::from_millis(250),
+        }
+    }
+}
+
+/// Loads the AWS configuration the standard way (region, credentials, and
+/// `AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local) and builds a DynamoDB client with
+/// `timeouts`. Call once per process.
+pub async fn client_from_env(timeouts: Timeouts) -> Client {
+    let sdk_config = aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(timeouts.connect)
+                .operation_attempt_timeout(timeouts.attempt)
+                .operation_timeout(timeouts.operation)
+                .build(),
+        )
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(timeouts.max_attempts)
+                .with_initial_backoff(timeouts.initial_backoff)
+                .with_max_backoff(timeouts.max_backoff),
+        )
+        .load()
+        .await;
+    Client::new(&sdk_config)
+}
+
+/// The token table, read and written through one shared client.
+#[derive(Debug, Clone)]
+pub struct DynamoDbStore {
+    client: Client,
+    table_name: String,
+}
+
+impl DynamoDbStore {
+    /// A store over `table_name` using `client` (built once, e.g. by [`client_from_env`]).
+    pub fn new(client: Client, table_name: impl Into<String>) -> Self {
+        Self {
+            client,
+            table_name: table_name.into(),
+        }
+    }
+
+    /// The underlying client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The table name.
+    pub fn table_name(&self) -> &str {
+        &self.table_name
+    }
+
+    /// Opens the connection (DNS, TCP, TLS) and resolves credentials during cold start
+    /// with a `GetItem` on a key no token can have, so that the first caller does not pay
+    /// for them. Errors are returned for logging only; the function still starts.
+    ///
+    /// # Errors
+    /// [`StoreError`] as for [`TokenStore::get_caller`].
+    pub async fn warm_up(&self) -> Result<(), StoreError> {
+        // "-" is never a SHA-256 hex digest, so this reads nothing.
+        self.client
+            .get_item()
+            .table_name(&self.table_name)
+            .key(attr::TOKEN_HASH, AttributeValue::S("-".to_owned()))
+            .projection_expression(attr::TOKEN_HASH)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| classify(&e))
+    }
+}
+
+impl TokenStore for DynamoDbStore {
+    async fn get_caller(&self, token_hash: &TokenHash) -> Result<Option<CallerRecord>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table_name)
+            .key(
+                attr::TOKEN_HASH,
+                AttributeValue::S(token_hash.as_str().to_owned()),
+            )
+            .consistent_read(true)
+            // `Role` is a DynamoDB reserved word, hence the placeholder.
+            .projection_expression("TenantId, #role, Revoked")
+            .expression_attribute_names("#role", attr::ROLE)
+            .send()
+            .await
+            .map_err(|e| classify(&e))?;
+        output.item.map(|item| caller_from_item(&item)).transpose()
+    }
+
+    async fn put_new(&self, item: &NewTokenItem) -> Result<PutOutcome, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table_name)
+            .set_item(Some(item_attributes(item)))
+            .condition_expression("attribute_not_exists(TokenHash)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(PutOutcome::Created),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
+            {
+                Ok(PutOutcome::AlreadyExists)
+            }
+            Err(e) => Err(classify(&e)),
+        }
+    }
+}
+
+/// The attributes of a new token item (SPEC.md "Storage"); `CreatedBy` only if known.
+pub fn item_attributes(item: &NewTokenItem) -> HashMap<String, AttributeValue> {
+    let mut attributes = HashMap::with_capacity(6);
+    attributes.insert(
+        attr::TOKEN_HASH.to_owned(),
+        AttributeValue::S(item.token_hash.as_str().to_owned()),
+    );
+    attributes.insert(
+        attr::TENANT_ID.to_owned(),
+        AttributeValue::N(item.tenant_id.to_string()),
+    );
+    attributes.insert(attr::ROLE.to_owned(), AttributeValue::S(item.role.clone()));
+    attributes.insert(
+        attr::DESCRIPTION.to_owned(),
+        AttributeValue::S(item.description.clone()),
+    );
+    attributes.insert(
+        attr::DATE_CREATED.to_owned(),
+        AttributeValue::S(item.date_created.clone()),
+    );
+    if let Some(created_by) = &item.created_by {
+        attributes.insert(
+            attr::CREATED_BY.to_owned(),
+            AttributeValue::S(created_by.as_str().to_owned()),
+        );
+    }
+    attributes
+}
+
+/// Reads the caller's record from its item.
+///
+/// - `TenantId` must be an integer N, else [`StoreError::Internal`] (a corrupt item).
+/// - `Role` is kept only if it is an S.
+/// - `Revoked`: absent or `BOOL false` is not revoked; anything else is (fail closed).
+fn caller_from_item(item: &HashMap<String, AttributeValue>) -> Result<CallerRecord, StoreError> {
+    let tenant_id = match item.get(attr::TENANT_ID) {
+        Some(AttributeValue::N(n)) => n.parse::<i64>().ok(),
+        _ => None,
+    }
+    .ok_or_else(|| StoreError::Internal("caller item has no integer TenantId".to_owned()))?;
+    let role = match item.get(attr::ROLE) {
+        Some(AttributeValue::S(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let revoked = !matches!(
+        item.get(attr::REVOKED),
+        None | Some(AttributeValue::Bool(false))
+    );
+    Ok(CallerRecord {
+        tenant_id,
+        role,
+        revoked,
+    })
+}
+
+/// Error codes DynamoDB returns for throttling or its own transient faults (DynamoDB
+/// developer guide, "Error handling with DynamoDB"). After the SDK's retries they mean
+/// "try again later": 503.
+const TRANSIENT_CODES: &[&str] = &[
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "LimitExceededException",
+    "TransactionInProgressException",
+];
+
+/// Maps an SDK error to [`StoreError`]: no connection, time-outs, unparseable responses,
+/// throttling and 5xx are [`StoreError::Unavailable`]; everything else (e.g.
+/// `ResourceNotFoundException` for a missing table) is [`StoreError::Internal`]. The
+/// cause keeps only the error kind and code, never the SDK's message (which may quote
+/// request data).
+pub fn classify<E, R>(error: &SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata,
+{
+    match error {
+        SdkError::TimeoutError(_) => StoreError::Unavailable("timeout".to_owned()),
+        SdkError::DispatchFailure(f) => {
+            let kind = if f.is_timeout() {
+                "timeout"
+            } else if f.is_io() {
+                "io"
+            } else if f.is_user() {
+                "user"
+            } else {
+                "other"
+            };
+            StoreError::Unavailable(format!("dispatch failure ({kind})"))
+        }
+        SdkError::ResponseError(_) => StoreError::Unavailable("unparseable response".to_owned()),
+        SdkError::ServiceError(e) => {
+            let code = e.err().code().unwrap_or("unknown");
+            if TRANSIENT_CODES.contains(&code) {
+                StoreError::Unavailable(format!("service error {code}"))
+            } else {
+                StoreError::Internal(format!("service error {code}"))
+            }
+        }
+        SdkError::ConstructionFailure(_) => {
+            StoreError::Internal("request construction failure".to_owned())
+        }
+        _ => StoreError::Internal("unknown SDK error".to_owned()),
+    }
+}
+
+/// Creates the token table (on-demand, partition key `TokenHash` (S)) if it does not
+/// exist. Used by the bootstrap tool and the tests against DynamoDB Local; in AWS the
+/// table comes from `template.yaml`.
+///
+/// # Errors
+/// [`StoreError`] if the table cannot be created (an existing table is not an error).
+pub async fn create_table(client: &Client, table_name: &str) -> Result<bool, StoreError> {
+    let result = client
+        .create_table()
+        .table_name(table_name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(attr::TOKEN_HASH)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(|e| StoreError::Internal(e.to_string()))?,
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name(attr::TOKEN_HASH)
+                .key_type(KeyType::Hash)
+                .build()
+                .map_err(|e| StoreError::Internal(e.to_string()))?,
+        )
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if e.code() == Some("ResourceInUseException") => Ok(false),
+        Err(e) => Err(classify(&e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(pairs: &[(&str, AttributeValue)]) -> HashMap<String, AttributeValue> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn caller_record_from_item() {
+        let r = caller_from_item(&item(&[
+            ("TenantId", AttributeValue::N("42".into())),
+            ("Role", AttributeValue::S("Administrator".into())),
+        ]))
+        .unwrap();
+        assert_eq!(r.tenant_id, 42);
+        assert!(r.is_administrator());
+        assert!(!r.revoked);
+    }
+
+    #[test]
+    fn revoked_fails_closed() {
+        let base = [("TenantId", AttributeValue::N("1".into()))];
+        let with = |v: AttributeValue| {
+            let mut i = item(&base);
+            i.insert("Revoked".into(), v);
+            caller_from_item(&i).unwrap().revoked
+        };
+        assert!(!caller_from_item(&item(&base)).unwrap().revoked);
+        assert!(!with(AttributeValue::Bool(false)));
+        assert!(with(AttributeValue::Bool(true)));
+        assert!(with(AttributeValue::S("false".into())));
+        assert!(with(AttributeValue::Null(true)));
+    }
+
+    #[test]
+    fn roles_other_than_exact_administrator_are_not_admin() {
+        for role in [
+            Some(AttributeValue::S("administrator".into())),
+            Some(AttributeValue::S("Administrator ".into())),
+            Some(AttributeValue::S("Standard".into())),
+            Some(AttributeValue::Ss(vec!["Administrator".into()])),
+            None,
+        ] {
+            let mut i = item(&[("TenantId", AttributeValue::N("1".into()))]);
+            if let Some(r) = role {
+                i.insert("Role".into(), r);
+            }
+            assert!(!caller_from_item(&i).unwrap().is_administrator());
+        }
+    }
+
+    #[test]
+    fn tenant_must_be_an_integer() {
+        for t in [
+            Some(AttributeValue::N("1.5".into())),
+            Some(AttributeValue::S("1".into())),
+            None,
+        ] {
+            let mut i = item(&[]);
+            if let Some(t) = t {
+                i.insert("TenantId".into(), t);
+            }
+            assert!(matches!(caller_from_item(&i), Err(StoreError::Internal(_))));
+        }
+    }
+}
