@@ -1,0 +1,284 @@
+#!/usr/bin/env python3
+"""Writes events/*.json from the SAM CLI's own templates in events/raw/.
+
+events/raw/ holds the unmodified output of
+  sam local generate-event apigateway http-api-proxy   > events/raw/apigateway-http-api-proxy.json
+  sam local generate-event apigateway aws-proxy        > events/raw/apigateway-aws-proxy.json
+  sam local generate-event alb request                 > events/raw/alb-request.json
+Each file written here adapts one of them to this endpoint. File names give the front
+door (http-api = HTTP API payload 2.0, rest = REST API payload 1.0, alb, function-url,
+sam-local) and the expected status as the last three digits. Every 200 file sends the
+same description, DESCRIPTION, however its front door encodes it.
+
+The tokens are the documented local-only dev tokens (README, "Dev tokens"); they exist
+only in DynamoDB Local, where `make demo` / the tests import them.
+
+Run: python3 scripts/make-events.py   (rewrites events/*.json; commit the result)
+"""
+import base64
+import copy
+import json
+import pathlib
+import urllib.parse
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+RAW = ROOT / "events" / "raw"
+OUT = ROOT / "events"
+
+ADMIN = "localdevadmin000000000001-us-1"
+STANDARD = "localdevstandard000000001-us-1"
+UNKNOWN = "localdevunknown0000000001-us-1"
+PATH = "/api/v1/admin/apikey"
+DESCRIPTION = "Zapier integration + C++ \u2713"
+# application/x-www-form-urlencoded, as browsers and curl --data-urlencode send it.
+DESC_QUERY = "description=" + urllib.parse.quote_plus(DESCRIPTION)
+HOST_V2 = "abc123defg.execute-api.us-east-1.amazonaws.com"
+
+
+def raw(name):
+    return json.loads((RAW / name).read_text())
+
+
+def write(name, event):
+    (OUT / name).write_text(json.dumps(event, indent=2, ensure_ascii=False) + "\n")
+
+
+def bearer(token):
+    return "Bearer " + token
+
+
+def basic(token, user="api"):
+    return "Basic " + base64.b64encode(f"{user}:{token}".encode()).decode()
+
+
+# ---------------------------------------------------------------- HTTP API, payload 2.0
+def http_api(method="POST", raw_path=PATH, stage="$default", query=DESC_QUERY,
+             auth=bearer(ADMIN), extra_headers=None):
+    e = raw("apigateway-http-api-proxy.json")
+    e["routeKey"] = "POST /api/v1/admin/apikey"
+    e["rawPath"] = raw_path
+    e["rawQueryString"] = query
+    e["cookies"] = []
+    headers = {
+        "accept": "application/json",
+        "content-length": "0",
+        "host": HOST_V2,
+        "user-agent": "curl/8.5.0",
+        "x-amzn-trace-id": "Root=1-67891233-abcdef012345678912345678",
+        "x-forwarded-for": "198.51.100.7",
+        "x-forwarded-port": "443",
+        "x-forwarded-proto": "https",
+    }
+    if auth is not None:
+        headers["authorization"] = auth
+    headers.update(extra_headers or {})
+    e["headers"] = headers
+    # API Gateway joins repeated values with commas in queryStringParameters.
+    qsp = {}
+    for k, v in urllib.parse.parse_qsl(query, keep_blank_values=True):
+        qsp[k] = qsp[k] + "," + v if k in qsp else v
+    if qsp:
+        e["queryStringParameters"] = qsp
+    else:
+        e.pop("queryStringParameters", None)
+    rc = e["requestContext"]
+    rc.pop("authentication", None)
+    rc.pop("authorizer", None)
+    rc["apiId"] = "abc123defg"
+    rc["domainName"] = HOST_V2
+    rc["domainPrefix"] = "abc123defg"
+    rc["http"] = {"method": method, "path": raw_path, "protocol": "HTTP/1.1",
+                  "sourceIp": "198.51.100.7", "userAgent": "curl/8.5.0"}
+    rc["requestId"] = "JKJaXmPLvHcESHA="
+    rc["routeKey"] = e["routeKey"]
+    rc["stage"] = stage
+    e["body"] = None
+    e["isBase64Encoded"] = False
+    e.pop("pathParameters", None)
+    e.pop("stageVariables", None)
+    return e
+
+
+# ---------------------------------------------------------------- REST API, payload 1.0
+def rest(method="POST", path=PATH, stage="Prod", query=None, auth=bearer(ADMIN),
+         host="abc123defg.execute-api.us-east-1.amazonaws.com"):
+    e = raw("apigateway-aws-proxy.json")
+    if query is None:
+        query = [("description", DESCRIPTION)]
+    e["resource"] = PATH
+    e["path"] = path
+    e["httpMethod"] = method
+    headers = {
+        "Accept": "application/json",
+        "CloudFront-Forwarded-Proto": "https",
+        "User-Agent": "curl/8.5.0",
+        "Via": "2.0 f3e1fa2a1b1c8d47e3a1c1f0c5c0d1e2.cloudfront.net (CloudFront)",
+        "X-Amz-Cf-Id": "cDehVQoZnx43VYQb9j2-nvCh-9z396Uhbp027Y2JvkCPNLmGJHqlaA==",
+        "X-Amzn-Trace-Id": "Root=1-67891233-abcdef012345678912345678",
+        "X-Forwarded-For": "198.51.100.7, 130.176.0.1",
+        "X-Forwarded-Port": "443",
+        "X-Forwarded-Proto": "https",
+    }
+    if host is not None:
+        headers["Host"] = host
+    if auth is not None:
+        headers["Authorization"] = auth
+    e["headers"] = headers
+    e["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
+    # REST APIs hand the function values API Gateway has already percent-decoded.
+    if query:
+        single, multi = {}, {}
+        for k, v in query:
+            single[k] = v  # the single-value map keeps the last value
+            multi.setdefault(k, []).append(v)
+        e["queryStringParameters"] = single
+        e["multiValueQueryStringParameters"] = multi
+    else:
+        e["queryStringParameters"] = None
+        e["multiValueQueryStringParameters"] = None
+    e["pathParameters"] = None
+    e["stageVariables"] = None
+    e["body"] = None
+    e["isBase64Encoded"] = False
+    rc = e["requestContext"]
+    rc["stage"] = stage
+    rc["path"] = f"/{stage}{path}"
+    rc["resourcePath"] = PATH
+    rc["httpMethod"] = method
+    rc["apiId"] = "abc123defg"
+    rc["domainName"] = "abc123defg.execute-api.us-east-1.amazonaws.com"
+    rc["requestId"] = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+    rc["identity"]["sourceIp"] = "198.51.100.7"
+    rc["identity"]["userAgent"] = "curl/8.5.0"
+    return e
+
+
+# ---------------------------------------------------------------- ALB
+def alb(multi_value=False, query=DESC_QUERY, auth=bearer(ADMIN), method="POST"):
+    e = raw("alb-request.json")
+    e["httpMethod"] = method
+    e["path"] = PATH
+    headers = {
+        "accept": "application/json",
+        "host": "lambda-alb-123578498.us-east-2.elb.amazonaws.com",
+        "user-agent": "curl/8.5.0",
+        "x-amzn-trace-id": "Root=1-5c536348-3d683b8b04734faae651f476",
+        "x-forwarded-for": "198.51.100.7",
+        "x-forwarded-port": "443",
+        "x-forwarded-proto": "https",
+    }
+    if auth is not None:
+        headers["authorization"] = auth
+    # ALB passes query keys and values as the client encoded them (no decoding).
+    pairs = [p.split("=", 1) + [""] * ("=" not in p) for p in query.split("&") if p]
+    if multi_value:
+        e.pop("headers", None)
+        e.pop("queryStringParameters", None)
+        e["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
+        mq = {}
+        for k, v in pairs:
+            mq.setdefault(k, []).append(v)
+        e["multiValueQueryStringParameters"] = mq
+    else:
+        e["headers"] = headers
+        # With multi-value headers off, the ALB keeps the last value of a repeated key.
+        e["queryStringParameters"] = {k: v for k, v in pairs}
+    e["body"] = ""
+    e["isBase64Encoded"] = False
+    return e
+
+
+# ---------------------------------------------------------------- Lambda Function URL
+def function_url(auth=bearer(ADMIN), query=DESC_QUERY, sigv4=False):
+    host = "abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws"
+    e = http_api(query=query, auth=auth)
+    e["routeKey"] = "$default"
+    e["headers"]["host"] = host
+    rc = e["requestContext"]
+    rc["routeKey"] = "$default"
+    rc["apiId"] = "abcdefghijklmnopqrstuvwxyz012345"
+    rc["domainName"] = host
+    rc["domainPrefix"] = "abcdefghijklmnopqrstuvwxyz012345"
+    if sigv4:
+        rc["authorizer"] = {"iam": {
+            "accessKey": "AKIAIOSFODNN7EXAMPLE", "accountId": "123456789012",
+            "callerId": "AIDACKCEVSQ6C2EXAMPLE", "cognitoIdentity": None,
+            "principalOrgId": None, "userArn": "arn:aws:iam::123456789012:user/alice",
+            "userId": "AIDACKCEVSQ6C2EXAMPLE"}}
+        e["headers"]["x-amz-date"] = "20260418T120000Z"
+        e["headers"]["x-amz-security-token"] = "FwoGZXIvYXdzEXAMPLE"
+    return e
+
+
+def main():
+    for old in OUT.glob("*.json"):
+        old.unlink()
+    long_desc = "a" * 256
+    # HTTP API (payload 2.0), $default stage.
+    write("http-api-create-200.json", http_api())
+    write("http-api-named-stage-create-200.json",
+          http_api(raw_path="/Prod" + PATH, stage="Prod"))
+    write("http-api-basic-auth-create-200.json", http_api(auth=basic(ADMIN)))
+    write("http-api-repeated-description-create-200.json",
+          http_api(query=DESC_QUERY + "&description=second+value"))
+    write("http-api-control-character-400.json", http_api(query="description=line%0Abreak"))
+    write("http-api-description-too-long-400.json", http_api(query="description=" + long_desc))
+    write("http-api-no-token-401.json", http_api(auth=None))
+    write("http-api-unknown-token-401.json", http_api(auth=bearer(UNKNOWN)))
+    write("http-api-malformed-token-401.json", http_api(auth=bearer("not-a-token")))
+    write("http-api-non-admin-403.json", http_api(auth=bearer(STANDARD)))
+    write("http-api-wrong-path-404.json", http_api(raw_path="/api/v1/admin/apikeys"))
+    write("http-api-get-405.json", http_api(method="GET"))
+    write("http-api-options-preflight-405.json", http_api(
+        method="OPTIONS", auth=None, query="",
+        extra_headers={"origin": "https://app.example.com",
+                       "access-control-request-method": "POST",
+                       "access-control-request-headers": "authorization"}))
+    # REST API (payload 1.0), stage Prod.
+    write("rest-create-200.json", rest())
+    write("rest-basic-auth-create-200.json", rest(auth=basic(ADMIN)))
+    write("rest-test-invoke-stage-create-200.json", rest(stage="test-invoke-stage"))
+    write("rest-no-host-create-200.json", rest(host=None))
+    write("rest-repeated-description-create-200.json",
+          rest(query=[("description", DESCRIPTION), ("description", "second value")]))
+    write("rest-control-character-400.json", rest(query=[("description", "tab\there")]))
+    write("rest-description-too-long-400.json", rest(query=[("description", long_desc)]))
+    write("rest-no-token-401.json", rest(auth=None))
+    write("rest-unknown-token-401.json", rest(auth=bearer(UNKNOWN)))
+    write("rest-non-admin-403.json", rest(auth=bearer(STANDARD)))
+    write("rest-wrong-path-404.json", rest(path="/api/v1/admin/users"))
+    write("rest-get-405.json", rest(method="GET"))
+    # The API Gateway console's "Test" button: everything null, no Authorization.
+    console = rest(auth=None, stage="test-invoke-stage")
+    for k in ["headers", "multiValueHeaders", "queryStringParameters",
+              "multiValueQueryStringParameters", "pathParameters", "stageVariables", "body"]:
+        console[k] = None
+    write("rest-console-test-nulls-401.json", console)
+    # HTTP API with payload format 1.0 under $default: the REST shape, stage $default.
+    write("http-api-payload-v1-create-200.json", rest(stage="$default"))
+    # ALB.
+    write("alb-create-200.json", alb())
+    write("alb-multi-value-create-200.json", alb(multi_value=True))
+    write("alb-no-token-401.json", alb(auth=None))
+    write("alb-non-admin-403.json", alb(auth=bearer(STANDARD)))
+    # Lambda Function URLs (payload 2.0 shape).
+    write("function-url-create-200.json", function_url())
+    write("function-url-sigv4-401.json", function_url(
+        sigv4=True,
+        auth="AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260418/us-east-1/lambda/aws4_request, "
+             "SignedHeaders=host;x-amz-date;x-amz-security-token, "
+             "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"))
+    # What `sam local start-api` emits for a payload 2.0 route.
+    sam = http_api()
+    sam["cookies"] = []
+    sam["stageVariables"] = None
+    sam["requestContext"]["domainName"] = "localhost"
+    sam["headers"]["host"] = "127.0.0.1:3000"
+    sam["headers"]["x-forwarded-proto"] = "http"
+    sam["headers"]["x-forwarded-port"] = "3000"
+    write("sam-local-start-api-create-200.json", sam)
+    print("\n".join(sorted(p.name for p in OUT.glob("*.json"))))
+
+
+if __name__ == "__main__":
+    main()

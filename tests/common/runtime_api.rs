@@ -1,0 +1,194 @@
+//! A loopback implementation of the Lambda Runtime API (AWS Lambda developer guide,
+//! "Using the Lambda runtime API for custom runtimes"), enough to run the real
+//! `create-api-token` binary as Lambda does: it polls `GET /2018-06-01/runtime/invocation/next`,
+//! answers `POST .../invocation/{id}/response` or `.../error`, and reports start-up failures
+//! to `POST .../init/error`.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot};
+
+/// What the function answered for one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// `POST .../response` with this JSON body.
+    Response(String),
+    /// `POST .../error` with this JSON body (an invocation error).
+    Error(String),
+}
+
+#[derive(Default)]
+struct Shared {
+    pending: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
+    init_errors: Mutex<Vec<String>>,
+    first_poll: Mutex<Option<Instant>>,
+    polls: AtomicU64,
+}
+
+/// The emulator. Dropping it stops serving.
+pub struct RuntimeApi {
+    addr: SocketAddr,
+    events: mpsc::UnboundedSender<(String, String)>,
+    shared: Arc<Shared>,
+    next_id: AtomicU64,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for RuntimeApi {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl RuntimeApi {
+    /// Starts serving on a free loopback port.
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = mpsc::unbounded_channel::<(String, String)>();
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
+        let shared = Arc::new(Shared::default());
+        let task_shared = shared.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let rx = rx.clone();
+                let shared = task_shared.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| route(req, rx.clone(), shared.clone()));
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Self {
+            addr,
+            events: tx,
+            shared,
+            next_id: AtomicU64::new(1),
+            task,
+        }
+    }
+
+    /// `host:port`, the value of `AWS_LAMBDA_RUNTIME_API`.
+    pub fn address(&self) -> String {
+        self.addr.to_string()
+    }
+
+    /// When the function first asked for an event, if it has.
+    pub fn first_poll(&self) -> Option<Instant> {
+        *self.shared.first_poll.lock().unwrap()
+    }
+
+    /// Bodies posted to `/runtime/init/error`.
+    pub fn init_errors(&self) -> Vec<String> {
+        self.shared.init_errors.lock().unwrap().clone()
+    }
+
+    /// Hands `event` to the function and waits up to `limit` for its answer.
+    /// `None` if it did not answer in time.
+    pub async fn invoke(&self, event: &str, limit: Duration) -> Option<Outcome> {
+        let id = format!("req-{:06}", self.next_id.fetch_add(1, Ordering::SeqCst));
+        let (tx, rx) = oneshot::channel();
+        self.shared.pending.lock().unwrap().insert(id.clone(), tx);
+        self.events.send((id, event.to_owned())).ok()?;
+        tokio::time::timeout(limit, rx).await.ok()?.ok()
+    }
+}
+
+fn reply(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body.to_owned())))
+        .unwrap()
+}
+
+async fn route(
+    req: Request<Incoming>,
+    events: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<(String, String)>>>,
+    shared: Arc<Shared>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let path = req.uri().path().to_owned();
+    let method = req.method().clone();
+    const PREFIX: &str = "/2018-06-01/runtime/";
+    let Some(rest) = path.strip_prefix(PREFIX) else {
+        return Ok(reply(StatusCode::NOT_FOUND, "{}"));
+    };
+    if method == hyper::Method::GET && rest == "invocation/next" {
+        shared.polls.fetch_add(1, Ordering::SeqCst);
+        shared
+            .first_poll
+            .lock()
+            .unwrap()
+            .get_or_insert_with(Instant::now);
+        let next = events.lock().await.recv().await;
+        let Some((id, event)) = next else {
+            return Ok(reply(StatusCode::GONE, "{}"));
+        };
+        let deadline = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis()
+            + 30_000;
+        return Ok(Response::builder()
+            .status(StatusCode::OK)
+            .header("content-type", "application/json")
+            .header("lambda-runtime-aws-request-id", &id)
+            .header("lambda-runtime-deadline-ms", deadline.to_string())
+            .header(
+                "lambda-runtime-invoked-function-arn",
+                "arn:aws:lambda:us-east-1:123456789012:function:create-api-token",
+            )
+            .header(
+                "lambda-runtime-trace-id",
+                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+            )
+            .body(Full::new(Bytes::from(event)))
+            .unwrap());
+    }
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
+        .unwrap_or_default();
+    if method == hyper::Method::POST && rest == "init/error" {
+        shared.init_errors.lock().unwrap().push(body);
+        return Ok(reply(StatusCode::ACCEPTED, r#"{"status":"OK"}"#));
+    }
+    if method == hyper::Method::POST {
+        if let Some(inv) = rest.strip_prefix("invocation/") {
+            let (id, kind) = inv.rsplit_once('/').unwrap_or((inv, ""));
+            let outcome = match kind {
+                "response" => Some(Outcome::Response(body)),
+                "error" => Some(Outcome::Error(body)),
+                _ => None,
+            };
+            if let Some(outcome) = outcome {
+                if let Some(tx) = shared.pending.lock().unwrap().remove(id) {
+                    let _ = tx.send(outcome);
+                }
+                return Ok(reply(StatusCode::ACCEPTED, r#"{"status":"OK"}"#));
+            }
+        }
+    }
+    Ok(reply(StatusCode::NOT_FOUND, "{}"))
+}
