@@ -85,12 +85,15 @@ fn start_dynamodb_local(dir: &Path) -> String {
         jar = dir.join("DynamoDBLocal.jar").display(),
         parent = std::process::id(),
     );
-    std::process::Command::new("sh")
+    // Kept for the life of the test process; the watchdog ends with it.
+    static WATCHDOG: OnceLock<Mutex<std::process::Child>> = OnceLock::new();
+    let child = std::process::Command::new("sh")
         .arg("-c")
         .arg(script)
         .stdin(Stdio::null())
         .spawn()
         .expect("start DynamoDB Local (java)");
+    let _ = WATCHDOG.set(Mutex::new(child));
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
