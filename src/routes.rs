@@ -102,7 +102,7 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
         let started = Instant::now();
         let mut tenant_id = None;
         let result = self.evaluate(&request, started, &mut tenant_id).await;
-        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         let request_id = request
             .lambda_context_ref()
             .map(|c| c.request_id.as_str())
@@ -114,7 +114,7 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
                     status = 200,
                     reason = "created",
                     tenant_id,
-                    latency_ms,
+                    latency_us,
                     "create api token"
                 );
                 json_response(
@@ -137,7 +137,7 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
                             status,
                             reason,
                             tenant_id,
-                            latency_ms,
+                            latency_us,
                             cause = ?cause,
                             "create api token"
                         );
@@ -147,7 +147,7 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
                         status,
                         reason,
                         tenant_id,
-                        latency_ms,
+                        latency_us,
                         "create api token"
                     ),
                 }

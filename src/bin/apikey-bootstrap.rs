@@ -189,7 +189,7 @@ async fn main() -> ExitCode {
             match store.put_new(&item).await {
                 Ok(PutOutcome::Created) => {
                     eprintln!(
-                        "minted a {role} token for tenant {tenant} in table {} (shown once):",
+                        "minted a token with role {role} for tenant {tenant} in table {} (shown once):",
                         config.table_name
                     );
                     println!("{}", token.expose());

@@ -1,0 +1,178 @@
+//! The local demo's driver (`make demo` runs it; see README): serves real API Gateway and
+//! ALB event files from `events/` to the real `create-api-token` binary through a loopback
+//! Lambda Runtime API, exactly as Lambda would, and prints each envelope.
+//!
+//! Needs DynamoDB Local with the table and tokens `scripts/demo.sh` prepares, and the
+//! environment it exports: `TABLE_NAME`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_REGION`,
+//! credentials, and `BOOTSTRAP_ADMIN_TOKEN` (the Administrator token the bootstrap tool
+//! just minted). `FUNCTION_BIN` overrides the binary (default `target/debug/create-api-token`).
+
+#[path = "../tests/common/runtime_api.rs"]
+#[allow(dead_code)]
+mod runtime_api;
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use runtime_api::{Outcome, RuntimeApi};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+/// Replaces every `Authorization` header of an event (any case, single- or multi-value).
+fn with_bearer(event: &str, token: &str) -> String {
+    let mut v: Value = serde_json::from_str(event).expect("event JSON");
+    let value = format!("Bearer {token}");
+    for key in ["headers", "multiValueHeaders"] {
+        if let Some(map) = v.get_mut(key).and_then(Value::as_object_mut) {
+            let multi = key == "multiValueHeaders";
+            map.retain(|k, _| !k.eq_ignore_ascii_case("authorization"));
+            let entry = if multi {
+                Value::from(vec![value.clone()])
+            } else {
+                Value::from(value.clone())
+            };
+            map.insert("authorization".to_owned(), entry);
+        }
+    }
+    v.to_string()
+}
+
+fn print_response(title: &str, outcome: &Outcome) -> Option<Value> {
+    println!("\n== {title}");
+    match outcome {
+        Outcome::Response(raw) => {
+            let v: Value = serde_json::from_str(raw).expect("response JSON");
+            let mut line = format!("HTTP {}", v["statusCode"]);
+            for h in ["content-type", "cache-control", "www-authenticate", "allow"] {
+                // Payload 2.0 answers in `headers`; payload 1.0 and ALB may use `multiValueHeaders`.
+                let single = v["headers"].get(h).and_then(Value::as_str);
+                let multi = v["multiValueHeaders"].get(h).and_then(|m| m[0].as_str());
+                if let Some(val) = single.or(multi) {
+                    line.push_str(&format!("  {h}: {val}"));
+                }
+            }
+            println!("{line}");
+            let body = v["body"].as_str().unwrap_or_default();
+            println!("{body}");
+            serde_json::from_str(body).ok()
+        }
+        Outcome::Error(e) => {
+            println!("invocation error: {e}");
+            None
+        }
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let bin = std::env::var("FUNCTION_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("target/debug/create-api-token"));
+    let bootstrap_token = std::env::var("BOOTSTRAP_ADMIN_TOKEN")
+        .expect("BOOTSTRAP_ADMIN_TOKEN (scripts/demo.sh sets it)");
+    let event = |name: &str| {
+        std::fs::read_to_string(root.join("events").join(name))
+            .unwrap_or_else(|e| panic!("events/{name}: {e}"))
+    };
+
+    let runtime = RuntimeApi::start().await;
+    let mut child = Command::new(&bin)
+        .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "create-api-token")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
+    let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let logs = logs.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stream).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                logs.lock().unwrap().push(line);
+            }
+        });
+    }
+    let invoke = |body: String| {
+        let runtime = &runtime;
+        async move {
+            runtime
+                .invoke(&body, Duration::from_secs(10))
+                .await
+                .expect("the function answered within 10 s")
+        }
+    };
+
+    println!(
+        "Replaying events/ through {} (Lambda Runtime API on {}).",
+        bin.display(),
+        runtime.address()
+    );
+
+    let created = print_response(
+        "events/http-api-create-200.json  (HTTP API payload 2.0, the bootstrap Administrator token)",
+        &invoke(with_bearer(&event("http-api-create-200.json"), &bootstrap_token)).await,
+    );
+    let new_token = created
+        .as_ref()
+        .and_then(|v| v["Response"]["token"]["Token"].as_str())
+        .map(str::to_owned);
+
+    for (file, what) in [
+        (
+            "rest-create-200.json",
+            "REST API payload 1.0, stage Prod, dev Administrator token",
+        ),
+        ("alb-create-200.json", "ALB, query still percent-encoded"),
+        ("function-url-create-200.json", "Lambda Function URL"),
+        ("http-api-no-token-401.json", "no Authorization header"),
+        (
+            "http-api-unknown-token-401.json",
+            "a well-formed token nobody issued: the same 401 body",
+        ),
+    ] {
+        print_response(
+            &format!("events/{file}  ({what})"),
+            &invoke(event(file)).await,
+        );
+    }
+    if let Some(token) = &new_token {
+        print_response(
+            "events/http-api-non-admin-403.json  (with the Standard token just issued above)",
+            &invoke(with_bearer(&event("http-api-non-admin-403.json"), token)).await,
+        );
+    }
+    for (file, what) in [
+        (
+            "http-api-control-character-400.json",
+            "a line break in the description",
+        ),
+        ("http-api-wrong-path-404.json", "another path"),
+        ("http-api-get-405.json", "GET instead of POST"),
+    ] {
+        print_response(
+            &format!("events/{file}  ({what})"),
+            &invoke(event(file)).await,
+        );
+    }
+
+    // Let the log reader catch up, then show the function's own log lines.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    println!(
+        "\n== the function's log (one line per request; no token, digest or Authorization value)"
+    );
+    for line in logs.lock().unwrap().iter() {
+        println!("{line}");
+    }
+    let _ = child.kill().await;
+}
