@@ -90,6 +90,8 @@ fn start_dynamodb_local(dir: &Path) -> String {
     let child = std::process::Command::new("sh")
         .arg("-c")
         .arg(script)
+        // DynamoDB Local writes a metadata file into its working directory.
+        .current_dir(std::env::temp_dir())
         .stdin(Stdio::null())
         .spawn()
         .expect("start DynamoDB Local (java)");
@@ -418,4 +420,53 @@ pub fn expected_status(name: &str) -> Option<u16> {
     let stem = name.strip_suffix(".json")?;
     let code = stem.rsplit('-').next()?;
     (code.len() == 3).then(|| code.parse().ok()).flatten()
+}
+
+/// An `events/` file parsed as JSON, to adapt into a variant.
+pub fn event_value(name: &str) -> serde_json::Value {
+    serde_json::from_str(&event_file(name)).unwrap_or_else(|e| panic!("events/{name}: {e}"))
+}
+
+/// Sets header `name` (replacing any spelling of it) in an API Gateway / ALB event's
+/// `headers` and, when the event has them, `multiValueHeaders`.
+pub fn set_event_header(event: &mut serde_json::Value, name: &str, value: &str) {
+    for (field, new) in [
+        ("headers", serde_json::Value::from(value)),
+        ("multiValueHeaders", serde_json::json!([value])),
+    ] {
+        if let Some(map) = event.get_mut(field).and_then(|h| h.as_object_mut()) {
+            map.retain(|k, _| !k.eq_ignore_ascii_case(name));
+            map.insert(name.to_owned(), new);
+        } else if field == "headers" {
+            event[field] = serde_json::json!({ name: value });
+        }
+    }
+}
+
+/// Waits until the function asks the Runtime API for its first event (cold start done).
+pub async fn wait_until_polling(function: &Function, limit: Duration) {
+    let deadline = std::time::Instant::now() + limit;
+    while function.runtime.first_poll().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the function did not poll for an event within {limit:?}; logs: {:?}",
+            function.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Asserts that none of `tokens` appears in `logs`: neither the whole token, nor its
+/// first 16 characters (a token body), nor its SHA-256 digest.
+pub fn assert_no_token_material(logs: &[String], tokens: &[&str]) {
+    let all = logs.join("\n");
+    for token in tokens {
+        assert!(!all.contains(token), "a token reached the logs");
+        let prefix: String = token.chars().take(16).collect();
+        assert!(!all.contains(&prefix), "a token body reached the logs");
+        assert!(
+            !all.contains(TokenHash::of(token).as_str()),
+            "a token digest reached the logs"
+        );
+    }
 }
