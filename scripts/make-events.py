@@ -142,7 +142,7 @@ def rest(method="POST", path=PATH, stage="Prod", query=None, auth=bearer(ADMIN),
     e["isBase64Encoded"] = False
     rc = e["requestContext"]
     rc["stage"] = stage
-    rc["path"] = f"/{stage}{path}"
+    rc["path"] = path if stage == "$default" else f"/{stage}{path}"
     rc["resourcePath"] = PATH
     rc["httpMethod"] = method
     rc["apiId"] = "abc123defg"
@@ -255,7 +255,9 @@ def main():
         console[k] = None
     write("rest-console-test-nulls-401.json", console)
     # HTTP API with payload format 1.0 under $default: the REST shape, stage $default.
-    write("http-api-payload-v1-create-200.json", rest(stage="$default"))
+    v1 = rest(stage="$default")
+    v1 = {"version": "1.0", **v1}
+    write("http-api-payload-v1-create-200.json", v1)
     # ALB.
     write("alb-create-200.json", alb())
     write("alb-multi-value-create-200.json", alb(multi_value=True))
