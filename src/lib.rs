@@ -3,6 +3,8 @@
 //! 1.0, HTTP API payload 2.0), Lambda Function URLs and Application Load Balancers.
 //!
 //! The layers, outermost first:
+//! - [`event`]: the raw Lambda event, scrubbed of header bytes HTTP forbids before
+//!   `lambda_http` parses it (so such a request still gets its 401).
 //! - [`routes`]: the HTTP adapter. Takes a [`lambda_http::Request`] (any front door),
 //!   applies the contract's evaluation order and returns the response. Logs one line per
 //!   request.
@@ -22,6 +24,7 @@ pub mod config;
 pub mod description;
 pub mod envelope;
 pub mod error;
+pub mod event;
 pub mod routes;
 pub mod store;
 pub mod token;

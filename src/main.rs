@@ -8,9 +8,10 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
+use create_api_token::event::ScrubHeaders;
 use create_api_token::store::dynamodb::{client_from_env, DynamoDbStore, Timeouts};
 use create_api_token::{App, Config};
-use lambda_http::{service_fn, Error, Request};
+use lambda_http::{service_fn, Adapter, Error, Request};
 
 /// Longest the cold-start warm-up call may take before the function starts serving anyway.
 const WARM_UP_LIMIT: Duration = Duration::from_millis(1000);
@@ -36,8 +37,9 @@ async fn main() -> Result<(), Error> {
 
     let app = App::new(store, config.data_center);
     let app = &app;
-    lambda_http::run(service_fn(move |request: Request| async move {
+    let handler = service_fn(move |request: Request| async move {
         Ok::<_, Infallible>(app.handle(request).await)
-    }))
-    .await
+    });
+    // As `lambda_http::run`, with invalid header bytes scrubbed before parsing.
+    lambda_runtime::run(ScrubHeaders::new(Adapter::from(handler))).await
 }

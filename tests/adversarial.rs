@@ -1,0 +1,393 @@
+//! Bad events and bad bytes, replayed through ONE real `create-api-token` process: each
+//! must get a 4xx or an invocation error (never a hang, never a process exit), and the
+//! same process must answer the valid create event that follows with 200. Afterwards the
+//! process's log holds one line per request (no injected lines) and no secret.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use create_api_token::token::TokenHash;
+
+/// What an adversarial event may get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Exactly 401 with the challenge.
+    Unauthorized,
+    /// Any 4xx response, or an invocation error.
+    Rejected,
+}
+
+/// CR/LF in `Authorization`: lambda_http alone cannot decode such an event
+/// (`HeaderValue::from_bytes` refuses CR, LF, NUL, DEL); `create_api_token::event`
+/// scrubs the value so the caller gets the contract's 401.
+const CRLF_ADMIN: &str = "Bearer localdevadmin000000000001-us-1\r\nX-Injected: 1";
+
+/// Authorization values that must never appear in the log.
+const OVERSIZE_PATTERN: &str = "zq7oversize";
+
+fn v2_with_authorization(authorization: &str) -> serde_json::Value {
+    let mut event = event_value("http-api-create-200.json");
+    set_event_header(&mut event, "authorization", authorization);
+    event
+}
+
+fn rest_with_authorization(authorization: &str) -> serde_json::Value {
+    let mut event = event_value("rest-create-200.json");
+    set_event_header(&mut event, "Authorization", authorization);
+    event
+}
+
+fn oversized(len: usize) -> String {
+    let mut value = String::from("Bearer ");
+    while value.len() < len {
+        value.push_str(OVERSIZE_PATTERN);
+    }
+    value.truncate(len);
+    value
+}
+
+/// The adversarial cases: name, raw event, what it may get.
+fn cases() -> Vec<(&'static str, String, Expect)> {
+    let mut cases = Vec::new();
+
+    let mut e = event_value("http-api-create-200.json");
+    e["isBase64Encoded"] = true.into();
+    e["body"] = "this is *not* base64 %%%".into();
+    cases.push((
+        "v2 isBase64Encoded with a non-base64 body",
+        e.to_string(),
+        Expect::Rejected,
+    ));
+
+    let mut e = event_value("rest-create-200.json");
+    e["isBase64Encoded"] = true.into();
+    e["body"] = "{\"not\": \"base64\"}".into();
+    cases.push((
+        "rest isBase64Encoded with a non-base64 body",
+        e.to_string(),
+        Expect::Rejected,
+    ));
+
+    cases.push((
+        "non-HTTP payload",
+        r#"{"command":"hi"}"#.to_owned(),
+        Expect::Rejected,
+    ));
+
+    let mut e = event_value("rest-create-200.json");
+    e["path"] = "/api/v1/admin/api key".into();
+    e["requestContext"]["path"] = "/Prod/api/v1/admin/api key".into();
+    cases.push((
+        "rest path with a literal space",
+        e.to_string(),
+        Expect::Rejected,
+    ));
+
+    let mut e = event_value("http-api-create-200.json");
+    e["rawPath"] = "/api/v1/admin/apikey extra".into();
+    e["requestContext"]["http"]["path"] = "/api/v1/admin/apikey extra".into();
+    cases.push((
+        "v2 rawPath with a literal space",
+        e.to_string(),
+        Expect::Rejected,
+    ));
+
+    let mut e = v2_with_authorization("Bearer töken-us-1");
+    set_event_header(&mut e, "user-agent", "Mozilla/5.0 (Ünïcödé; 日本語) ✓");
+    e["requestContext"]["http"]["userAgent"] = "Mozilla/5.0 (Ünïcödé; 日本語) ✓".into();
+    cases.push((
+        "v2 non-ASCII Authorization and User-Agent",
+        e.to_string(),
+        Expect::Unauthorized,
+    ));
+
+    let mut e = rest_with_authorization("Bearer lócaldevadmin00000000001-us-1");
+    set_event_header(&mut e, "User-Agent", "Ünïcödé/1.0 日本語");
+    cases.push((
+        "rest non-ASCII Authorization and User-Agent",
+        e.to_string(),
+        Expect::Unauthorized,
+    ));
+
+    let mut e = event_value("rest-create-200.json");
+    e["httpMethod"] = "".into();
+    e["requestContext"]["httpMethod"] = "".into();
+    cases.push(("rest empty httpMethod", e.to_string(), Expect::Rejected));
+
+    let mut e = event_value("http-api-create-200.json");
+    e["requestContext"]["http"]["method"] = "".into();
+    cases.push(("v2 empty method", e.to_string(), Expect::Rejected));
+
+    cases.push(("empty JSON object", "{}".to_owned(), Expect::Rejected));
+    cases.push(("JSON null", "null".to_owned(), Expect::Rejected));
+    let full = event_file("http-api-create-200.json");
+    cases.push((
+        "truncated JSON",
+        full[..full.len() / 2].to_owned(),
+        Expect::Rejected,
+    ));
+    cases.push(("empty payload", String::new(), Expect::Rejected));
+    cases.push(("JSON array", "[1,2,3]".to_owned(), Expect::Rejected));
+
+    cases.push((
+        "8 KiB Authorization",
+        v2_with_authorization(&oversized(8 * 1024)).to_string(),
+        Expect::Unauthorized,
+    ));
+    cases.push((
+        "64 KiB Authorization",
+        v2_with_authorization(&oversized(64 * 1024)).to_string(),
+        Expect::Unauthorized,
+    ));
+    cases.push((
+        "rest 64 KiB Authorization",
+        rest_with_authorization(&oversized(64 * 1024)).to_string(),
+        Expect::Unauthorized,
+    ));
+    cases.push((
+        "Authorization with CR/LF",
+        v2_with_authorization(CRLF_ADMIN).to_string(),
+        Expect::Unauthorized,
+    ));
+    cases.push((
+        "rest Authorization with CR/LF",
+        rest_with_authorization(CRLF_ADMIN).to_string(),
+        Expect::Unauthorized,
+    ));
+    cases.push((
+        "Authorization with a forged log line after LF",
+        v2_with_authorization(
+            "Bearer x\n INFO create api token status=200 reason=\"created\" tenant_id=1",
+        )
+        .to_string(),
+        Expect::Unauthorized,
+    ));
+    cases.push((
+        "Authorization with NUL",
+        v2_with_authorization("Bearer localdevadmin000000000001-us-1\u{0}").to_string(),
+        Expect::Unauthorized,
+    ));
+    cases.push((
+        "Authorization with double quotes",
+        v2_with_authorization("Bearer \"localdevadmin000000000001-us-1\"").to_string(),
+        Expect::Unauthorized,
+    ));
+    cases.push((
+        "injection-shaped Authorization",
+        v2_with_authorization(r#"Bearer x" status=200 reason="created"#).to_string(),
+        Expect::Unauthorized,
+    ));
+    cases.push((
+        "rest injection-shaped Authorization",
+        rest_with_authorization(r#"Bearer x" status=200 reason="created" tenant_id=1"#).to_string(),
+        Expect::Unauthorized,
+    ));
+    cases.push((
+        "Basic with an injection-shaped password",
+        {
+            use base64::Engine;
+            let b = base64::engine::general_purpose::STANDARD
+                .encode(r#"api:x" status=200 reason="created"#);
+            v2_with_authorization(&format!("Basic {b}")).to_string()
+        },
+        Expect::Unauthorized,
+    ));
+    cases.push((
+        "JSON-shaped Authorization",
+        v2_with_authorization(r#"Bearer {"status":200}"#).to_string(),
+        Expect::Unauthorized,
+    ));
+    cases
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_events_never_break_the_process() {
+    let table = Table::new("adversarial").await;
+    table.seed_dev_tokens().await;
+    let mut function = Function::start(&table.name, &[]).await;
+    let valid = event_file("http-api-create-200.json");
+
+    let mut successes = 0usize;
+    let mut issued = Vec::new();
+    let mut report = Vec::new();
+    let cases = cases();
+    for (name, event, expect) in &cases {
+        let before = table.items().await;
+        let outcome = function.invoke(event).await;
+        let seen = match &outcome {
+            Outcome::Response(body) => {
+                let response = HttpResponse::parse(body);
+                assert!(
+                    (400..500).contains(&response.status),
+                    "{name}: status {} ({})",
+                    response.status,
+                    response.body
+                );
+                assert_eq!(
+                    response.header("content-type"),
+                    Some("application/json"),
+                    "{name}"
+                );
+                assert_eq!(response.header("cache-control"), Some("no-store"), "{name}");
+                assert_eq!(response.json()["Status"], false, "{name}");
+                if *expect == Expect::Unauthorized {
+                    assert_eq!(response.status, 401, "{name}: {}", response.body);
+                    assert_eq!(
+                        response.header("www-authenticate"),
+                        Some(r#"Bearer realm="api""#),
+                        "{name}"
+                    );
+                }
+                format!("HTTP {}", response.status)
+            }
+            Outcome::Error(error) => {
+                assert_ne!(
+                    *expect,
+                    Expect::Unauthorized,
+                    "{name}: invocation error instead of 401: {error}"
+                );
+                for secret in ["localdevadmin", "zq7", "status=200", "X-Injected"] {
+                    assert!(
+                        !error.contains(secret),
+                        "{name}: error echoes input: {error}"
+                    );
+                }
+                "invocation error".to_owned()
+            }
+        };
+        report.push(format!("{name}: {seen}"));
+        assert_eq!(
+            table.items().await,
+            before,
+            "{name}: a rejected event wrote"
+        );
+        assert!(function.is_running(), "{name}: the process exited");
+
+        // The same process serves the next valid event.
+        let response = function.call(&valid).await;
+        assert_eq!(response.status, 200, "after {name}: {}", response.body);
+        successes += 1;
+        issued.push(
+            response.json()["Response"]["token"]["Token"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    eprintln!("adversarial outcomes ({} cases):", cases.len());
+    for line in &report {
+        eprintln!("  {line}");
+    }
+
+    // The log: one line per request, none forged by the inputs, no secret.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let logs = function.logs();
+    let created_lines = logs.iter().filter(|l| l.contains("status=200")).count();
+    assert_eq!(
+        created_lines, successes,
+        "log lines saying status=200 vs real 200 responses: {logs:#?}"
+    );
+    let created_reason = logs
+        .iter()
+        .filter(|l| l.contains(r#"reason="created"#))
+        .count();
+    assert_eq!(created_reason, successes, "{logs:#?}");
+    for line in &logs {
+        assert!(
+            !line.contains(r#"x" status"#),
+            "injected text in the log: {line}"
+        );
+        assert!(
+            !line.contains("X-Injected"),
+            "CRLF payload in the log: {line}"
+        );
+        assert!(
+            !line.contains(OVERSIZE_PATTERN),
+            "oversized Authorization in the log"
+        );
+        assert!(
+            !line.contains("töken") && !line.contains("lócaldev"),
+            "Authorization in the log: {line}"
+        );
+        assert!(
+            !line.contains("Bearer") && !line.contains("Basic "),
+            "Authorization in the log: {line}"
+        );
+    }
+    let mut secrets: Vec<&str> = issued.iter().map(String::as_str).collect();
+    secrets.extend([DEV_ADMIN_TOKEN, DEV_STANDARD_TOKEN]);
+    assert_no_token_material(&logs, &secrets);
+    for token in &issued {
+        assert!(!logs.join("\n").contains(TokenHash::of(token).as_str()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rest_console_test_shape_with_nulls_and_no_authorization_is_401() {
+    let table = Table::new("nulls").await;
+    table.seed_dev_tokens().await;
+    let mut function = Function::start(&table.name, &[]).await;
+
+    let mut event = event_value("rest-create-200.json");
+    for field in [
+        "headers",
+        "multiValueHeaders",
+        "queryStringParameters",
+        "multiValueQueryStringParameters",
+        "pathParameters",
+        "stageVariables",
+        "body",
+    ] {
+        event[field] = serde_json::Value::Null;
+    }
+    let before = table.items().await;
+    let response = function.call(&event.to_string()).await;
+    assert_eq!(response.status, 401, "{}", response.body);
+    assert_eq!(
+        response.header("www-authenticate"),
+        Some(r#"Bearer realm="api""#)
+    );
+    assert_eq!(
+        response.body,
+        r#"{"Status":false,"Message":"A valid API token is required.","Response":null}"#
+    );
+    assert_eq!(table.items().await, before);
+
+    // With the nulls and an Authorization header added back, the same shape creates.
+    set_event_header(
+        &mut event,
+        "Authorization",
+        &format!("Bearer {DEV_ADMIN_TOKEN}"),
+    );
+    event["multiValueHeaders"] = serde_json::Value::Null;
+    let response = function.call(&event.to_string()).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.json()["Response"]["token"]["Description"], "");
+    assert!(function.is_running());
+}
+
+/// SPEC.md / issue 3: an `Authorization` with CR/LF must get 401 (and one log line),
+/// although lambda_http alone refuses to decode such an event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crlf_in_authorization_is_401() {
+    let table = Table::new("crlf").await;
+    table.seed_dev_tokens().await;
+    let function = Function::start(&table.name, &[]).await;
+    for event in [
+        v2_with_authorization(CRLF_ADMIN),
+        rest_with_authorization(CRLF_ADMIN),
+        v2_with_authorization("Bearer localdevadmin000000000001-us-1\r"),
+        v2_with_authorization("Bearer localdevadmin000000000001-us-1\n"),
+    ] {
+        match function.invoke(&event.to_string()).await {
+            Outcome::Response(body) => {
+                let response = HttpResponse::parse(&body);
+                assert_eq!(response.status, 401, "{}", response.body);
+            }
+            Outcome::Error(e) => panic!("invocation error instead of 401: {e}"),
+        }
+    }
+    assert!(!function.logs().join("\n").contains("X-Injected"));
+}

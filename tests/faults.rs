@@ -1,0 +1,526 @@
+//! Faults and cross-request guarantees, through the real `create-api-token` binary (and,
+//! for the token collision, the public `App` over DynamoDB Local):
+//!
+//! - DynamoDB refusing connections, accepting and never answering, and throttling every
+//!   call: 503 with the standard envelope within 5 s, at most 3 attempts per call, and the
+//!   process still serves the next event;
+//! - a missing table: a fast 500 whose log line names the cause class, without secrets;
+//! - start-up without `TABLE_NAME`: the process exits non-zero naming it;
+//! - a token collision on write: the stored item is untouched and the caller still gets
+//!   a fresh token;
+//! - revocation takes effect on the next call; the tenant comes only from the stored
+//!   caller; an issued token acts as a `Standard` token.
+
+mod common;
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use common::*;
+use create_api_token::store::dynamodb::DynamoDbStore;
+use create_api_token::token::{GenerateError, OsSeededGenerator, TokenGenerator, TokenHash};
+use create_api_token::App;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use lambda_http::Body;
+use tokio::net::TcpListener;
+
+/// SPEC.md rule 7: a 503 within 5 seconds of the request.
+const FAULT_LIMIT: Duration = Duration::from_secs(5);
+
+const UNAVAILABLE_MESSAGE: &str = "The service is temporarily unavailable. Please retry shortly.";
+
+/// Sends `event`, returning the parsed response and the wall time of the invoke.
+async fn timed_call(function: &Function, event: &str) -> (HttpResponse, Duration) {
+    let started = Instant::now();
+    let response = function.call(event).await;
+    (response, started.elapsed())
+}
+
+/// The standard error envelope with `status`, and the headers every response carries.
+fn assert_error_envelope(response: &HttpResponse, status: u16) {
+    assert_eq!(response.status, status, "{}", response.body);
+    assert_eq!(response.header("content-type"), Some("application/json"));
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+    let body = response.json();
+    let message = body["Message"].as_str().expect("Message is a string");
+    assert!(!message.is_empty());
+    assert_eq!(
+        response.body,
+        format!(
+            r#"{{"Status":false,"Message":{},"Response":null}}"#,
+            serde_json::to_string(message).unwrap()
+        ),
+        "exact error envelope"
+    );
+}
+
+/// A 503 for an unavailable store: envelope, fixed message, nothing internal.
+fn assert_unavailable(response: &HttpResponse, elapsed: Duration, case: &str) {
+    assert_error_envelope(response, 503);
+    assert_eq!(response.json()["Message"], UNAVAILABLE_MESSAGE, "{case}");
+    for internal in ["127.0.0.1", "dispatch", "Exception", "timeout"] {
+        assert!(
+            !response.body.contains(internal),
+            "{case}: the 503 reveals {internal:?}"
+        );
+    }
+    assert!(
+        elapsed < FAULT_LIMIT,
+        "{case}: 503 after {elapsed:?}, not within {FAULT_LIMIT:?}"
+    );
+    eprintln!("fault latency: {case}: {} ms", elapsed.as_millis());
+}
+
+/// The process is alive and serving: a 404 event (no DynamoDB needed) gets its 404.
+async fn assert_still_serving(function: &mut Function, case: &str) {
+    let response = function
+        .call(&event_file("http-api-wrong-path-404.json"))
+        .await;
+    assert_error_envelope(&response, 404);
+    assert!(function.is_running(), "{case}: the process exited");
+}
+
+/// A well-formed `http-api-create-200.json` variant presenting `authorization`.
+fn create_event_with(authorization: &str) -> String {
+    let mut event = event_value("http-api-create-200.json");
+    set_event_header(&mut event, "authorization", authorization);
+    event.to_string()
+}
+
+/// The issued token of a 200 response.
+fn issued_token(response: &HttpResponse) -> String {
+    assert_eq!(response.status, 200, "{}", response.body);
+    response.json()["Response"]["token"]["Token"]
+        .as_str()
+        .expect("Token")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_connections_give_a_fast_503_and_the_process_lives_on() {
+    // A port that was free a moment ago: nothing listens, so connects are refused.
+    let endpoint = format!("http://127.0.0.1:{}", free_port());
+    let mut function = Function::start(
+        "tokens-refused",
+        &[("AWS_ENDPOINT_URL_DYNAMODB", endpoint.as_str())],
+    )
+    .await;
+    wait_until_polling(&function, Duration::from_secs(15)).await;
+
+    let (response, elapsed) = timed_call(&function, &event_file("http-api-create-200.json")).await;
+    assert_unavailable(&response, elapsed, "connection refused");
+    assert_still_serving(&mut function, "connection refused").await;
+    // A second faulty call behaves the same (no poisoned state).
+    let (response, elapsed) = timed_call(&function, &event_file("rest-create-200.json")).await;
+    assert_unavailable(&response, elapsed, "connection refused, again");
+    assert_no_token_material(&function.logs(), &[DEV_ADMIN_TOKEN]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_that_never_answers_gives_503_within_5_s() {
+    // Accepts every connection and holds it open without ever reading or answering.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    let silent = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            held.push(socket);
+        }
+    });
+    let mut function = Function::start(
+        "tokens-silent",
+        &[("AWS_ENDPOINT_URL_DYNAMODB", endpoint.as_str())],
+    )
+    .await;
+    wait_until_polling(&function, Duration::from_secs(15)).await;
+
+    let before = accepted.load(Ordering::SeqCst);
+    let (response, elapsed) = timed_call(&function, &event_file("http-api-create-200.json")).await;
+    assert_unavailable(&response, elapsed, "silent endpoint");
+    assert!(
+        accepted.load(Ordering::SeqCst) > before,
+        "the request never reached the silent endpoint"
+    );
+    assert_still_serving(&mut function, "silent endpoint").await;
+    assert_no_token_material(&function.logs(), &[DEV_ADMIN_TOKEN]);
+    silent.abort();
+}
+
+/// A fake DynamoDB answering every call with HTTP 400
+/// `ProvisionedThroughputExceededException`, counting calls by `X-Amz-Target`.
+struct ThrottlingDynamoDb {
+    endpoint: String,
+    calls: Arc<Mutex<HashMap<String, usize>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl ThrottlingDynamoDb {
+    async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let calls: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let counts = calls.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let counts = counts.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req: hyper::Request<Incoming>| {
+                        let counts = counts.clone();
+                        async move {
+                            let target = req
+                                .headers()
+                                .get("x-amz-target")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("-")
+                                .to_owned();
+                            let _ = req.into_body().collect().await;
+                            *counts.lock().unwrap().entry(target).or_default() += 1;
+                            let body = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"The level of configured provisioned throughput for the table was exceeded."}"#;
+                            Ok::<_, Infallible>(
+                                hyper::Response::builder()
+                                    .status(400)
+                                    .header("content-type", "application/x-amz-json-1.0")
+                                    .header(
+                                        "x-amzn-requestid",
+                                        "THROTTLED0000000000000000000000000000000000000000000",
+                                    )
+                                    .body(Full::new(Bytes::from(body)))
+                                    .unwrap(),
+                            )
+                        }
+                    });
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Self {
+            endpoint,
+            calls,
+            task,
+        }
+    }
+
+    fn reset(&self) {
+        self.calls.lock().unwrap().clear();
+    }
+
+    fn count(&self, target: &str) -> usize {
+        self.calls.lock().unwrap().get(target).copied().unwrap_or(0)
+    }
+
+    fn snapshot(&self) -> HashMap<String, usize> {
+        self.calls.lock().unwrap().clone()
+    }
+}
+
+impl Drop for ThrottlingDynamoDb {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_on_every_call_gives_503_after_at_most_3_attempts() {
+    let fake = ThrottlingDynamoDb::start().await;
+    let mut function = Function::start(
+        "tokens-throttled",
+        &[("AWS_ENDPOINT_URL_DYNAMODB", fake.endpoint.as_str())],
+    )
+    .await;
+    // The cold-start warm-up call is over once the function polls for events.
+    wait_until_polling(&function, Duration::from_secs(15)).await;
+
+    for case in ["throttled GetItem", "throttled GetItem, again"] {
+        fake.reset();
+        let (response, elapsed) =
+            timed_call(&function, &event_file("http-api-create-200.json")).await;
+        assert_unavailable(&response, elapsed, case);
+        let calls = fake.snapshot();
+        eprintln!("{case}: requests by X-Amz-Target: {calls:?}");
+        let get_items = fake.count("DynamoDB_20120810.GetItem");
+        assert!(
+            (2..=3).contains(&get_items),
+            "{case}: {get_items} GetItem attempts (expected 2..=3: retried, at most 3)"
+        );
+        assert_eq!(
+            calls.values().sum::<usize>(),
+            get_items,
+            "{case}: no other call may follow a failed caller lookup: {calls:?}"
+        );
+    }
+    assert_still_serving(&mut function, "throttled").await;
+    let logs = function.logs();
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("status=503") && l.contains("ProvisionedThroughputExceeded")),
+        "the 503 log line names the cause class: {logs:#?}"
+    );
+    assert_no_token_material(&logs, &[DEV_ADMIN_TOKEN]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_table_gives_a_fast_500_with_the_cause_logged_without_secrets() {
+    // Make sure DynamoDB Local is up (the table itself is deliberately never created).
+    let _other = Table::new("missing-sibling").await;
+    let mut function = Function::start("no-such-table-anywhere", &[]).await;
+    wait_until_polling(&function, Duration::from_secs(15)).await;
+
+    let (response, elapsed) = timed_call(&function, &event_file("http-api-create-200.json")).await;
+    assert_error_envelope(&response, 500);
+    assert_eq!(
+        response.json()["Message"],
+        "An internal error occurred. Please retry later."
+    );
+    assert!(!response.body.contains("no-such-table"));
+    assert!(!response.body.contains("ResourceNotFound"));
+    assert!(elapsed < FAULT_LIMIT, "500 after {elapsed:?}");
+    eprintln!("fault latency: missing table: {} ms", elapsed.as_millis());
+
+    assert_still_serving(&mut function, "missing table").await;
+    let logs = function.logs();
+    let line = logs
+        .iter()
+        .find(|l| l.contains("status=500"))
+        .unwrap_or_else(|| panic!("no status=500 log line: {logs:#?}"));
+    assert!(
+        line.contains("ResourceNotFoundException"),
+        "the 500 log line names the cause class: {line}"
+    );
+    assert_no_token_material(&logs, &[DEV_ADMIN_TOKEN]);
+    assert!(!logs.join("\n").contains("Bearer "), "Authorization logged");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_up_without_table_name_fails_naming_it() {
+    let mut function = Function::start_with_env(&[]).await;
+    let code = function.wait_exit(Duration::from_secs(20)).await;
+    assert!(
+        matches!(code, Some(c) if c != 0),
+        "exit code {code:?}; logs: {:?}",
+        function.logs()
+    );
+    // The output readers may lag behind the exit a little.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !function.logs().iter().any(|l| l.contains("TABLE_NAME")) {
+        assert!(
+            Instant::now() < deadline,
+            "the start-up failure does not name TABLE_NAME: {:?}",
+            function.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Yields `first` once, then bodies from the production generator.
+struct CollideOnce {
+    first: String,
+    calls: Arc<AtomicUsize>,
+}
+
+impl TokenGenerator for CollideOnce {
+    fn new_body(&self) -> Result<String, GenerateError> {
+        if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
+            Ok(self.first.clone())
+        } else {
+            OsSeededGenerator.new_body()
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collision_on_write_leaves_the_stored_item_intact_and_still_issues_a_token() {
+    let table = Table::new("collision").await;
+    table.seed_dev_tokens().await;
+    // An existing token whose item differs from anything this request would write:
+    // another tenant, an admin role, a CreatedBy and a Revoked attribute.
+    let existing_body = "existingtoken000000000001";
+    let existing = format!("{existing_body}-us-1");
+    table
+        .seed(&existing, "Administrator", 99, Some(false))
+        .await;
+    table
+        .client
+        .update_item()
+        .table_name(&table.name)
+        .key(
+            "TokenHash",
+            AttributeValue::S(TokenHash::of(&existing).as_str().to_owned()),
+        )
+        .update_expression("SET CreatedBy = :c")
+        .expression_attribute_values(":c", AttributeValue::S("0".repeat(64)))
+        .send()
+        .await
+        .unwrap();
+    let stored_before = table.item_for(&existing).await.expect("seeded item");
+    let items_before = table.items().await;
+
+    let calls = Arc::new(AtomicUsize::new(0));
+    let app = App::new(
+        DynamoDbStore::new(table.client.clone(), table.name.clone()),
+        "us-1",
+    )
+    .with_generator(CollideOnce {
+        first: existing_body.to_owned(),
+        calls: calls.clone(),
+    });
+    let request = lambda_http::request::from_str(&event_file("http-api-create-200.json"))
+        .expect("event parses");
+    let response = app.handle(request).await;
+
+    assert_eq!(response.status(), 200);
+    let Body::Text(text) = response.body() else {
+        panic!("unexpected body {:?}", response.body())
+    };
+    let body: serde_json::Value = serde_json::from_str(text).unwrap();
+    let token = body["Response"]["token"]["Token"].as_str().unwrap();
+    assert_ne!(token, existing, "the colliding token was handed out");
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "one collision, one redraw");
+    assert_eq!(body["Response"]["token"]["TenantId"], DEV_TENANT);
+
+    // The existing item is unchanged, attribute for attribute.
+    assert_eq!(table.item_for(&existing).await, Some(stored_before));
+    // Exactly one new item: the fresh token's, for the caller's tenant.
+    let items_after = table.items().await;
+    assert_eq!(items_after.len(), items_before.len() + 1);
+    for (key, item) in &items_before {
+        assert_eq!(items_after.get(key), Some(item), "an existing item changed");
+    }
+    let new_item = table.item_for(token).await.expect("the new token's item");
+    assert_eq!(new_item["TenantId"].as_n().unwrap(), "1");
+    assert_eq!(new_item["Role"].as_s().unwrap(), "Standard");
+    assert_eq!(
+        new_item["CreatedBy"].as_s().unwrap(),
+        TokenHash::of(DEV_ADMIN_TOKEN).as_str()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revocation_takes_effect_on_the_next_call() {
+    let table = Table::new("revoke").await;
+    table.seed_dev_tokens().await;
+    let function = Function::start(&table.name, &[]).await;
+    let event = event_file("http-api-create-200.json");
+
+    let first = function.call(&event).await;
+    let issued = issued_token(&first);
+
+    let set_revoked = |revoked: bool| {
+        table
+            .client
+            .update_item()
+            .table_name(&table.name)
+            .key(
+                "TokenHash",
+                AttributeValue::S(TokenHash::of(DEV_ADMIN_TOKEN).as_str().to_owned()),
+            )
+            .update_expression("SET Revoked = :r")
+            .expression_attribute_values(":r", AttributeValue::Bool(revoked))
+            .send()
+    };
+    set_revoked(true).await.unwrap();
+    let items_before = table.items().await;
+    let refused = function.call(&event).await;
+    assert_error_envelope(&refused, 401);
+    assert_eq!(
+        refused.header("www-authenticate"),
+        Some(r#"Bearer realm="api""#)
+    );
+    assert_eq!(table.items().await, items_before, "a revoked caller wrote");
+
+    // And lifting the revocation works at once too (no negative caching either).
+    set_revoked(false).await.unwrap();
+    let again = function.call(&event).await;
+    let reissued = issued_token(&again);
+    assert_ne!(issued, reissued);
+    assert_no_token_material(&function.logs(), &[DEV_ADMIN_TOKEN, &issued, &reissued]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tenant_comes_only_from_the_stored_caller() {
+    const TENANT_TWO_ADMIN: &str = "tenanttwoadmin00000000002-us-1";
+    let table = Table::new("tenants").await;
+    table.seed_dev_tokens().await;
+    table.seed(TENANT_TWO_ADMIN, "Administrator", 2, None).await;
+    let function = Function::start(&table.name, &[]).await;
+
+    // Tenant 1's admin tries to pick tenant 2 through the query, the body and a header.
+    let mut event = event_value("http-api-create-200.json");
+    event["rawQueryString"] = "description=sneaky&TenantId=2&tenantId=2&tenant=2".into();
+    event["queryStringParameters"] = serde_json::json!({"description": "sneaky", "TenantId": "2", "tenantId": "2", "tenant": "2"});
+    event["body"] = r#"{"TenantId":2,"tenantId":2}"#.into();
+    set_event_header(&mut event, "content-type", "application/json");
+    set_event_header(&mut event, "x-tenant-id", "2");
+    let one = function.call(&event.to_string()).await;
+    let one_token = issued_token(&one);
+    assert_eq!(one.json()["Response"]["token"]["TenantId"], 1);
+    assert_eq!(one.json()["Response"]["token"]["Description"], "sneaky");
+    let item = table.item_for(&one_token).await.unwrap();
+    assert_eq!(item["TenantId"].as_n().unwrap(), "1");
+
+    // Tenant 2's admin gets tenant 2, with CreatedBy its own digest.
+    let two = function
+        .call(&create_event_with(&format!("Bearer {TENANT_TWO_ADMIN}")))
+        .await;
+    let two_token = issued_token(&two);
+    assert_eq!(two.json()["Response"]["token"]["TenantId"], 2);
+    let item = table.item_for(&two_token).await.unwrap();
+    assert_eq!(item["TenantId"].as_n().unwrap(), "2");
+    assert_eq!(
+        item["CreatedBy"].as_s().unwrap(),
+        TokenHash::of(TENANT_TWO_ADMIN).as_str()
+    );
+
+    // And tenant 1's plain create lands in tenant 1.
+    let plain = function.call(&event_file("http-api-create-200.json")).await;
+    let plain_token = issued_token(&plain);
+    let item = table.item_for(&plain_token).await.unwrap();
+    assert_eq!(item["TenantId"].as_n().unwrap(), "1");
+    assert_no_token_material(
+        &function.logs(),
+        &[
+            DEV_ADMIN_TOKEN,
+            TENANT_TWO_ADMIN,
+            &one_token,
+            &two_token,
+            &plain_token,
+        ],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_issued_token_acts_as_a_standard_token() {
+    let table = Table::new("standard").await;
+    table.seed_dev_tokens().await;
+    let function = Function::start(&table.name, &[]).await;
+
+    let created = function.call(&event_file("http-api-create-200.json")).await;
+    let issued = issued_token(&created);
+    let items_before = table.items().await;
+    for event in [
+        create_event_with(&format!("Bearer {issued}")),
+        create_event_with(&format!("bearer {issued}")),
+        {
+            use base64::Engine;
+            let basic = base64::engine::general_purpose::STANDARD.encode(format!("api:{issued}"));
+            create_event_with(&format!("Basic {basic}"))
+        },
+    ] {
+        let response = function.call(&event).await;
+        assert_error_envelope(&response, 403);
+    }
+    assert_eq!(table.items().await, items_before, "a Standard token wrote");
+    assert_no_token_material(&function.logs(), &[DEV_ADMIN_TOKEN, &issued]);
+}

@@ -1,0 +1,317 @@
+//! Property tests of the endpoint, in-process: `create_api_token::App` over the in-memory
+//! store, requests parsed by `lambda_http` from HTTP API (payload 2.0) events built here.
+//!
+//! For arbitrary `Authorization` values (control characters included), descriptions,
+//! stored roles, revocation flags and tenants:
+//! - the status is always the one SPEC.md's evaluation order gives (401, 403, 400 or 200;
+//!   the path and method are right, so never 404/405), and nothing panics;
+//! - 200 if and only if the `Authorization` is the seeded token in a valid `Bearer` or
+//!   `Basic` form, the token is not revoked, its stored role is exactly `Administrator`
+//!   and the description is valid (at most 255 scalar values, no Cc character);
+//! - on 200 the new item's tenant is the caller's (whatever the query says), its role is
+//!   `Standard`, `CreatedBy` is the caller's digest, and the description round-trips;
+//!   otherwise nothing is written.
+//!
+//! Events go through `create_api_token::event::parse_event`, as in production, so an
+//! `Authorization` holding bytes HTTP forbids (CTL other than HTAB) is a 401 too.
+
+use base64::Engine;
+use create_api_token::store::memory::{MemoryItem, MemoryStore};
+use create_api_token::token::{Token, TokenHash};
+use create_api_token::App;
+use lambda_http::{Body, Response};
+use proptest::prelude::*;
+
+/// The caller's token, seeded into the store with the generated role and tenant.
+const SEEDED: &str = "propadmintoken00000000001-us-1";
+const SEEDED_BODY: &str = "propadmintoken00000000001";
+
+/// An `Authorization` header to present, and whether SPEC.md says it carries `SEEDED`.
+#[derive(Debug, Clone)]
+struct Presented {
+    value: Option<String>,
+    carries_seeded: bool,
+}
+
+/// `word` with each letter's case chosen at random (schemes are case-insensitive).
+fn any_case(word: &'static str) -> impl Strategy<Value = String> {
+    proptest::collection::vec(any::<bool>(), word.len()).prop_map(move |upper| {
+        word.chars()
+            .zip(upper)
+            .map(|(c, u)| if u { c.to_ascii_uppercase() } else { c })
+            .collect()
+    })
+}
+
+fn basic(user_pass: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(user_pass)
+}
+
+/// The forms SPEC.md accepts for the seeded token.
+fn valid_authorization() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any_case("bearer").prop_map(|scheme| format!("{scheme} {SEEDED}")),
+        (any_case("basic"), "[a-zA-Z0-9 @._-]{0,20}")
+            .prop_map(|(scheme, user)| format!("{scheme} {}", basic(&format!("{user}:{SEEDED}")))),
+    ]
+}
+
+/// Anything else: arbitrary text (control characters included), near misses of the
+/// seeded token, well-shaped unknown tokens and Basic values that do not carry it.
+fn other_authorization() -> impl Strategy<Value = String> {
+    let chars = || proptest::collection::vec(any::<char>(), 0..80).prop_map(String::from_iter);
+    prop_oneof![
+        chars(),
+        any::<String>(),
+        chars().prop_map(|s| format!("Bearer {s}")),
+        chars().prop_map(|s| format!("Basic {s}")),
+        "[a-z0-9]{16,64}-us-1".prop_map(|t| format!("Bearer {t}")),
+        "[a-z0-9]{16,64}-[a-z]{2}-[0-9]".prop_map(|t| format!("bearer {t}")),
+        (0usize..SEEDED.len(), any::<char>()).prop_map(|(i, c)| {
+            // One character of the seeded token replaced (or the token cut short).
+            let mut t: Vec<char> = SEEDED.chars().collect();
+            t[i] = c;
+            format!("Bearer {}", String::from_iter(t))
+        }),
+        prop_oneof![
+            Just(format!("Bearer {SEEDED}x")),
+            Just(format!("Bearer {}", SEEDED.to_uppercase())),
+            Just(format!("Bearer {SEEDED_BODY}-eu-1")),
+            Just(format!("Bearer {SEEDED_BODY}")),
+            Just(format!("Bearer{SEEDED}")),
+            Just(format!("Token {SEEDED}")),
+            Just(SEEDED.to_owned()),
+            Just(format!("Basic {}", basic(SEEDED))),
+            Just(format!("Basic {}", basic(&format!("{SEEDED}:")))),
+            Just(format!("Bearer {SEEDED}\u{0}")),
+            Just(format!("Bearer {SEEDED}\r\nX-Injected: 1")),
+            Just(format!("Bearer \"{SEEDED}\"")),
+        ],
+        (chars(), chars()).prop_map(|(u, p)| format!("Basic {}", basic(&format!("{u}:{p}")))),
+    ]
+    .prop_filter("must not carry the seeded token by chance", |s| {
+        s.trim_matches([' ', '\t']) != format!("Bearer {SEEDED}")
+            && !s.contains(&format!(" {SEEDED}"))
+    })
+}
+
+fn presented() -> impl Strategy<Value = Presented> {
+    prop_oneof![
+        3 => valid_authorization().prop_map(|v| Presented { value: Some(v), carries_seeded: true }),
+        4 => other_authorization().prop_map(|v| Presented { value: Some(v), carries_seeded: false }),
+        1 => Just(Presented { value: None, carries_seeded: false }),
+    ]
+}
+
+fn stored_role() -> impl Strategy<Value = Option<String>> {
+    prop_oneof![
+        4 => Just(Some("Administrator".to_owned())),
+        1 => Just(Some("Standard".to_owned())),
+        1 => Just(None),
+        1 => prop_oneof![
+            Just("administrator"),
+            Just("ADMINISTRATOR"),
+            Just("Administrator "),
+            Just(" Administrator"),
+            Just("Administrator\u{0}"),
+            Just("Admin"),
+            Just(""),
+        ]
+        .prop_map(|r| Some(r.to_owned())),
+        2 => any::<String>().prop_map(Some),
+    ]
+}
+
+fn description() -> impl Strategy<Value = Option<String>> {
+    let chars = |n: std::ops::Range<usize>| {
+        proptest::collection::vec(any::<char>(), n).prop_map(String::from_iter)
+    };
+    prop_oneof![
+        1 => Just(None),
+        3 => "\\PC{0,40}".prop_map(Some),
+        2 => chars(0..40).prop_map(Some),
+        2 => "\\PC{250,260}".prop_map(Some),
+        1 => chars(250..260).prop_map(Some),
+        1 => "[ -~]{0,300}".prop_map(Some),
+    ]
+}
+
+/// SPEC.md: at most 255 Unicode scalar values, none of category Cc.
+fn description_is_valid(d: &str) -> bool {
+    d.chars().count() <= 255 && !d.chars().any(char::is_control)
+}
+
+/// An HTTP API (payload 2.0) `POST /api/v1/admin/apikey` event under `$default`.
+fn v2_event(authorization: Option<&str>, raw_query: &str) -> String {
+    let mut headers = serde_json::json!({
+        "host": "abc123defg.execute-api.us-east-1.amazonaws.com",
+        "user-agent": "proptest",
+    });
+    if let Some(a) = authorization {
+        headers["authorization"] = a.into();
+    }
+    serde_json::json!({
+        "version": "2.0",
+        "routeKey": "POST /api/v1/admin/apikey",
+        "rawPath": "/api/v1/admin/apikey",
+        "rawQueryString": raw_query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "abc123defg",
+            "domainName": "abc123defg.execute-api.us-east-1.amazonaws.com",
+            "domainPrefix": "abc123defg", "requestId": "prop", "routeKey": "POST /api/v1/admin/apikey",
+            "stage": "$default", "time": "18/Apr/2026:12:00:00 +0000", "timeEpoch": 1776513600000u64,
+            "http": {"method": "POST", "path": "/api/v1/admin/apikey", "protocol": "HTTP/1.1",
+                     "sourceIp": "192.0.2.1", "userAgent": "proptest"}
+        },
+        "body": "{\"TenantId\": 424242}",
+        "isBase64Encoded": false
+    })
+    .to_string()
+}
+
+fn body_text(response: &Response<Body>) -> &str {
+    match response.body() {
+        Body::Text(t) => t,
+        other => panic!("unexpected body {other:?}"),
+    }
+}
+
+struct Case {
+    presented: Presented,
+    role: Option<String>,
+    revoked: bool,
+    tenant: i64,
+    description: Option<String>,
+    query_tenant: i64,
+}
+
+/// Runs one case through the App and checks every property.
+fn check(rt: &tokio::runtime::Runtime, case: Case) -> Result<(), TestCaseError> {
+    let store = MemoryStore::new();
+    store.insert(
+        &TokenHash::of(SEEDED),
+        MemoryItem {
+            tenant_id: case.tenant,
+            role: case.role.clone(),
+            description: "seeded".to_owned(),
+            date_created: "2026-01-01T00:00:00".to_owned(),
+            created_by: None,
+            revoked: case.revoked,
+        },
+    );
+    let app = App::new(store, "us-1");
+    let before = app.store().items();
+
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    if let Some(d) = &case.description {
+        query.append_pair("description", d);
+        query.append_pair("description", "second value is ignored");
+    }
+    query.append_pair("TenantId", &case.query_tenant.to_string());
+    let event = v2_event(case.presented.value.as_deref(), &query.finish());
+
+    // The production path: invalid header bytes scrubbed, then lambda_http's parsing.
+    let request: lambda_http::Request = match create_api_token::event::parse_event(&event) {
+        Ok(r) => r.into(),
+        Err(e) => return Err(TestCaseError::fail(format!("event did not parse: {e:?}"))),
+    };
+    let response = rt.block_on(app.handle(request));
+    let status = response.status().as_u16();
+
+    let description = case.description.clone().unwrap_or_default();
+    let expected = if !case.presented.carries_seeded || case.revoked {
+        401
+    } else if case.role.as_deref() != Some("Administrator") {
+        403
+    } else if !description_is_valid(&description) {
+        400
+    } else {
+        200
+    };
+    prop_assert!([200, 400, 401, 403].contains(&status), "status {status}");
+    prop_assert_eq!(status, expected, "body {}", body_text(&response));
+    prop_assert_eq!(&response.headers()["content-type"], "application/json");
+    prop_assert_eq!(&response.headers()["cache-control"], "no-store");
+
+    let body: serde_json::Value = serde_json::from_str(body_text(&response)).unwrap();
+    let after = app.store().items();
+    if status == 200 {
+        let token = &body["Response"]["token"];
+        let issued = token["Token"].as_str().unwrap();
+        prop_assert!(Token::parse(issued, "us-1").is_some(), "{}", issued);
+        prop_assert_eq!(issued.len(), 30);
+        prop_assert_eq!(token["TenantId"].as_i64(), Some(case.tenant));
+        prop_assert_eq!(token["Description"].as_str(), Some(description.as_str()));
+        prop_assert_eq!(after.len(), before.len() + 1);
+        let seeded_hash = TokenHash::of(SEEDED);
+        prop_assert_eq!(
+            after.get(seeded_hash.as_str()),
+            before.get(seeded_hash.as_str())
+        );
+        let item = after
+            .get(TokenHash::of(issued).as_str())
+            .expect("the new item is stored under the new token's digest");
+        prop_assert_eq!(item.tenant_id, case.tenant);
+        prop_assert_eq!(item.role.as_deref(), Some("Standard"));
+        prop_assert_eq!(&item.description, &description);
+        prop_assert_eq!(item.created_by.as_deref(), Some(seeded_hash.as_str()));
+        prop_assert!(!item.revoked);
+    } else {
+        prop_assert_eq!(&body["Status"], false);
+        prop_assert!(body["Response"].is_null());
+        prop_assert_eq!(after, before, "a refused request wrote");
+        if status == 401 {
+            prop_assert_eq!(
+                &response.headers()["www-authenticate"],
+                r#"Bearer realm="api""#
+            );
+        }
+    }
+    Ok(())
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Arbitrary credentials, roles, revocation, tenants and descriptions.
+    #[test]
+    fn status_follows_the_contract_for_any_input(
+        presented in presented(),
+        role in stored_role(),
+        revoked in proptest::bool::weighted(0.15),
+        tenant in any::<i64>(),
+        description in description(),
+        query_tenant in any::<i64>(),
+    ) {
+        let rt = runtime();
+        check(&rt, Case { presented, role, revoked, tenant, description, query_tenant })?;
+    }
+
+    /// An Administrator caller with any description: 200 iff the description is valid,
+    /// and then it round-trips exactly, for any tenant.
+    #[test]
+    fn any_description_round_trips_or_is_refused_with_400(
+        presented in valid_authorization(),
+        tenant in any::<i64>(),
+        description in description(),
+        query_tenant in any::<i64>(),
+    ) {
+        let rt = runtime();
+        check(&rt, Case {
+            presented: Presented { value: Some(presented), carries_seeded: true },
+            role: Some("Administrator".to_owned()),
+            revoked: false,
+            tenant,
+            description,
+            query_tenant,
+        })?;
+    }
+}
