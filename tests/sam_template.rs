@@ -62,7 +62,10 @@ fn template_grants_only_getitem_and_putitem() {
         "TABLE_NAME: !Ref ApiTokensTable",
         "DATA_CENTER: !Ref DataCenter",
     ] {
-        assert!(template.contains(required), "template.yaml lacks {required:?}");
+        assert!(
+            template.contains(required),
+            "template.yaml lacks {required:?}"
+        );
     }
 }
 
