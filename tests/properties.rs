@@ -12,8 +12,13 @@
 //!   `Standard`, `CreatedBy` is the caller's digest, and the description round-trips;
 //!   otherwise nothing is written.
 //!
+//! - every request writes exactly one log line, and no log line holds the caller's token,
+//!   its body or digest, the issued token or its body, or the presented `Authorization`.
+//!
 //! Events go through `create_api_token::event::parse_event`, as in production, so an
 //! `Authorization` holding bytes HTTP forbids (CTL other than HTAB) is a 401 too.
+
+use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use create_api_token::store::memory::{MemoryItem, MemoryStore};
@@ -177,6 +182,20 @@ fn body_text(response: &Response<Body>) -> &str {
     }
 }
 
+/// Collects what the tracing subscriber writes during one case.
+#[derive(Clone, Default)]
+struct LogSink(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 struct Case {
     presented: Presented,
     role: Option<String>,
@@ -216,7 +235,33 @@ fn check(rt: &tokio::runtime::Runtime, case: Case) -> Result<(), TestCaseError> 
         Ok(r) => r.into(),
         Err(e) => return Err(TestCaseError::fail(format!("event did not parse: {e:?}"))),
     };
-    let response = rt.block_on(app.handle(request));
+    let sink = LogSink::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer({
+            let sink = sink.clone();
+            move || sink.clone()
+        })
+        .finish();
+    let response =
+        tracing::subscriber::with_default(subscriber, || rt.block_on(app.handle(request)));
+    let logs = String::from_utf8_lossy(&sink.0.lock().unwrap()).into_owned();
+    prop_assert_eq!(
+        logs.lines().count(),
+        1,
+        "one log line per request: {}",
+        logs
+    );
+    let mut secrets = vec![
+        SEEDED.to_owned(),
+        SEEDED_BODY.to_owned(),
+        TokenHash::of(SEEDED).as_str().to_owned(),
+    ];
+    if let Some(presented) = case.presented.value.as_deref() {
+        if presented.chars().count() >= 16 {
+            secrets.push(presented.to_owned());
+        }
+    }
     let status = response.status().as_u16();
 
     let description = case.description.clone().unwrap_or_default();
@@ -239,6 +284,11 @@ fn check(rt: &tokio::runtime::Runtime, case: Case) -> Result<(), TestCaseError> 
     if status == 200 {
         let token = &body["Response"]["token"];
         let issued = token["Token"].as_str().unwrap();
+        secrets.extend([
+            issued.to_owned(),
+            issued[..25].to_owned(),
+            TokenHash::of(issued).as_str().to_owned(),
+        ]);
         prop_assert!(Token::parse(issued, "us-1").is_some(), "{}", issued);
         prop_assert_eq!(issued.len(), 30);
         prop_assert_eq!(token["TenantId"].as_i64(), Some(case.tenant));
@@ -267,6 +317,13 @@ fn check(rt: &tokio::runtime::Runtime, case: Case) -> Result<(), TestCaseError> 
                 r#"Bearer realm="api""#
             );
         }
+    }
+    for secret in &secrets {
+        prop_assert!(
+            !logs.contains(secret.as_str()),
+            "token material in the log: {}",
+            logs
+        );
     }
     Ok(())
 }
