@@ -8,7 +8,9 @@
 //! such headers is parsed again with them scrubbed — an unusable `Authorization` becomes
 //! [`UNUSABLE_AUTHORIZATION`] (so the caller gets 401) and any other invalid header is
 //! dropped. An event that is still not an HTTP request from API Gateway, a Function URL or
-//! an ALB is an invocation error that names no input.
+//! an ALB is an invocation error that names no input. The body, which the endpoint
+//! ignores, is dropped here, so an `isBase64Encoded` body that is not base64 cannot make
+//! `lambda_http` panic.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -49,7 +51,7 @@ impl<S> ScrubHeaders<S> {
 /// A [`Diagnostic`] of type [`NOT_HTTP_ERROR_TYPE`] if it is not such an event.
 pub fn parse_event(raw: &str) -> Result<LambdaRequest, Diagnostic> {
     if let Ok(request) = serde_json::from_str::<LambdaRequest>(raw) {
-        return Ok(request);
+        return Ok(without_body(request));
     }
     let not_http = || Diagnostic {
         error_type: NOT_HTTP_ERROR_TYPE.to_owned(),
@@ -61,7 +63,30 @@ pub fn parse_event(raw: &str) -> Result<LambdaRequest, Diagnostic> {
     if !scrub_headers(&mut event) {
         return Err(not_http());
     }
-    serde_json::from_value(event).map_err(|_| not_http())
+    serde_json::from_value(event)
+        .map(without_body)
+        .map_err(|_| not_http())
+}
+
+/// Drops the request body: the endpoint ignores it whatever it holds (SPEC.md), and
+/// `lambda_http` would panic on an `isBase64Encoded` body that is not base64.
+fn without_body(mut request: LambdaRequest) -> LambdaRequest {
+    match &mut request {
+        LambdaRequest::ApiGatewayV1(r) => {
+            r.body = None;
+            r.is_base64_encoded = false;
+        }
+        LambdaRequest::ApiGatewayV2(r) => {
+            r.body = None;
+            r.is_base64_encoded = false;
+        }
+        LambdaRequest::Alb(r) => {
+            r.body = None;
+            r.is_base64_encoded = false;
+        }
+        _ => {}
+    }
+    request
 }
 
 /// Replaces or removes header entries `http` would refuse, in `headers` (name → string)
@@ -214,6 +239,19 @@ mod tests {
         assert_eq!(req.headers()["user-agent"], "");
         assert!(req.headers().get("bad name").is_none());
         assert_eq!(req.headers()[AUTHORIZATION], "Bearer t");
+    }
+
+    #[test]
+    fn bodies_are_dropped_even_when_not_base64() {
+        let mut e: Value = serde_json::from_str(&v2(serde_json::json!({}))).unwrap();
+        e["isBase64Encoded"] = true.into();
+        e["body"] = "not base64 %%%".into();
+        let req: lambda_http::Request = parse_event(&e.to_string()).unwrap().into();
+        assert!(
+            matches!(req.body(), lambda_http::Body::Empty),
+            "{:?}",
+            req.body()
+        );
     }
 
     #[test]

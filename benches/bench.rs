@@ -1,0 +1,827 @@
+//! The performance benchmark of issue #4: prints figures, asserts nothing about speed.
+//!
+//! `bash scripts/bench.sh` (or `make bench`) builds what it needs and runs this with
+//! `cargo bench --bench bench`. Against AWS's DynamoDB Local on this machine (started by
+//! the test harness, stopped when this process exits), in one run:
+//!
+//! 1. warm latency of a valid create through the real event path, in process:
+//!    `event::parse_event` (as main.rs: `lambda_http`'s event types behind `ScrubHeaders`)
+//!    on `events/http-api-create-200.json`, `App::handle`
+//!    (routing, auth, `GetItem`, validation, token, conditional `PutItem`, envelope) with
+//!    the DynamoDB client `client_from_env` builds;
+//! 2. the floor: the same strongly consistent `GetItem` and conditional `PutItem` issued
+//!    directly with the same client, in blocks alternating with (1) so that drift of the
+//!    JVM hits both alike; the ratio of the medians;
+//! 3. handler CPU per request over the in-memory store (event parsing included), without
+//!    and with Lambda's default log subscriber (formatting into a sink);
+//! 4. cold start of the release `create-api-token` process against a loopback Lambda
+//!    Runtime API: spawn to first poll (median of several starts), and the first
+//!    invocation against warm ones of the same process;
+//! 5. peak RSS (`VmHWM`) of the process after a warm run through the Runtime API;
+//! 6. size of the arm64 `bootstrap` of `cargo lambda build --release --arm64`.
+//!
+//! Environment knobs: `BENCH_N` (invocations per warm figure, default 2000, at least
+//! 1000), `BENCH_COLD_STARTS` (default 9), `BENCH_CPU_N` (default 50000),
+//! `BENCH_ONLY=cpu` (figure 3 only, no DynamoDB; used by the profile sweep),
+//! `BENCH_BOOTSTRAP` (path of the arm64 bootstrap), `BENCH_FUNCTION_BIN` (the function
+//! binary; default the one Cargo built for this bench, i.e. the release profile).
+//!
+//! Without `--bench` (as `cargo test --all-targets` runs it) it only smoke-tests figure 3.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use common::{Outcome, RuntimeApi, Table, DEV_ADMIN_TOKEN, DEV_TENANT};
+use create_api_token::event::parse_event;
+use create_api_token::store::dynamodb::{
+    attr, client_from_env, item_attributes, DynamoDbStore, Timeouts,
+};
+use create_api_token::store::memory::{MemoryItem, MemoryStore};
+use create_api_token::store::{NewTokenItem, TokenStore, STANDARD};
+use create_api_token::token::TokenHash;
+use create_api_token::App;
+use lambda_http::Body;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const EVENT_FILE: &str = "http-api-create-200.json";
+/// Blocks of this many warm requests alternate with blocks of as many floor calls.
+const BLOCK: usize = 50;
+
+// ---------------------------------------------------------------------------------------
+// Statistics and figures
+
+/// Latency samples, in seconds.
+#[derive(Default, Clone)]
+struct Samples(Vec<f64>);
+
+impl Samples {
+    fn push(&mut self, d: Duration) {
+        self.0.push(d.as_secs_f64());
+    }
+    fn sorted(&self) -> Vec<f64> {
+        let mut v = self.0.clone();
+        v.sort_by(f64::total_cmp);
+        v
+    }
+    /// Nearest-rank percentile (`p` in 0..=100), in seconds.
+    fn pct(&self, p: f64) -> f64 {
+        let v = self.sorted();
+        if v.is_empty() {
+            return f64::NAN;
+        }
+        let rank = ((p / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
+        v[rank.min(v.len()) - 1]
+    }
+    fn p50(&self) -> f64 {
+        self.pct(50.0)
+    }
+    fn p99(&self) -> f64 {
+        self.pct(99.0)
+    }
+    fn mean(&self) -> f64 {
+        self.0.iter().sum::<f64>() / self.0.len() as f64
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// One line of the summary table.
+struct Row {
+    figure: String,
+    measured: String,
+    target: String,
+    /// `Some(pass)` for a figure with a target.
+    pass: Option<bool>,
+}
+
+#[derive(Default)]
+struct Report(Vec<Row>);
+
+impl Report {
+    fn info(&mut self, figure: &str, measured: String) {
+        self.0.push(Row {
+            figure: figure.to_owned(),
+            measured,
+            target: "-".to_owned(),
+            pass: None,
+        });
+    }
+    fn check(&mut self, figure: &str, measured: String, target: &str, pass: bool) {
+        self.0.push(Row {
+            figure: figure.to_owned(),
+            measured,
+            target: target.to_owned(),
+            pass: Some(pass),
+        });
+    }
+    fn print(&self) {
+        let w0 = self
+            .0
+            .iter()
+            .map(|r| r.figure.len())
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        let w1 = self
+            .0
+            .iter()
+            .map(|r| r.measured.chars().count())
+            .max()
+            .unwrap_or(8)
+            .max(8);
+        let w2 = self
+            .0
+            .iter()
+            .map(|r| r.target.len())
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        println!();
+        println!("== Summary (issue #4 targets) ==");
+        println!(
+            "| {:w0$} | {:w1$} | {:w2$} | result |",
+            "figure", "measured", "target"
+        );
+        println!(
+            "|{}|{}|{}|--------|",
+            "-".repeat(w0 + 2),
+            "-".repeat(w1 + 2),
+            "-".repeat(w2 + 2)
+        );
+        for r in &self.0 {
+            let mark = match r.pass {
+                Some(true) => "PASS",
+                Some(false) => "FAIL",
+                None => "",
+            };
+            let pad = w1 - r.measured.chars().count();
+            println!(
+                "| {:w0$} | {}{} | {:w2$} | {:6} |",
+                r.figure,
+                r.measured,
+                " ".repeat(pad),
+                r.target,
+                mark
+            );
+        }
+        let failed = self.0.iter().filter(|r| r.pass == Some(false)).count();
+        let checked = self.0.iter().filter(|r| r.pass.is_some()).count();
+        println!("{} of {checked} targets met", checked - failed);
+    }
+}
+
+fn ms(s: f64) -> String {
+    format!("{:.3} ms", s * 1e3)
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+// ---------------------------------------------------------------------------------------
+// CPU time from /proc
+
+/// CPU time this thread has used (`/proc/thread-self/schedstat`, nanoseconds).
+fn thread_cpu() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(Duration::from_nanos(
+        s.split_whitespace().next()?.parse().ok()?,
+    ))
+}
+
+/// CPU time all threads of process `pid` have used (sum of their `schedstat`).
+fn process_cpu(pid: u32) -> Option<Duration> {
+    let mut total = 0u64;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
+        let s = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += s.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(total))
+}
+
+/// A `VmXxx:` line of `/proc/<pid>/status`, in bytes.
+fn vm_status(pid: u32, key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+// ---------------------------------------------------------------------------------------
+// Figure 3: handler CPU over the in-memory store
+
+/// The event parsed as the function parses it: `create_api_token::event::parse_event` (the
+/// `ScrubHeaders` layer main.rs puts before `lambda_http::Adapter`), then `lambda_http`'s
+/// conversion into an HTTP request.
+fn parse(event: &str) -> lambda_http::Request {
+    parse_event(event).expect("event parses").into()
+}
+
+fn memory_app() -> App<MemoryStore> {
+    let store = MemoryStore::new();
+    store.insert(
+        &TokenHash::of(DEV_ADMIN_TOKEN),
+        MemoryItem {
+            tenant_id: DEV_TENANT,
+            role: Some("Administrator".to_owned()),
+            description: "fixture".to_owned(),
+            date_created: "2026-01-01T00:00:00".to_owned(),
+            created_by: None,
+            revoked: false,
+        },
+    );
+    App::new(store, "us-1")
+}
+
+struct CpuFigures {
+    /// Per-request wall time (single thread, nothing else running), seconds.
+    samples: Samples,
+    /// Thread CPU time per request, seconds, if `/proc` tells.
+    cpu_per_request: Option<f64>,
+}
+
+/// `n` requests (event parsing + `App::handle`), after `n / 10` unrecorded ones.
+fn handler_cpu(rt: &tokio::runtime::Runtime, event: &str, n: usize) -> CpuFigures {
+    let app = memory_app();
+    rt.block_on(async {
+        for _ in 0..n / 10 {
+            let request = parse(event);
+            let response = app.handle(request).await;
+            assert_eq!(response.status(), 200);
+        }
+        let mut samples = Samples::default();
+        samples.0.reserve(n);
+        let cpu_before = thread_cpu();
+        let started = Instant::now();
+        for _ in 0..n {
+            let t = Instant::now();
+            let request = parse(event);
+            let response = app.handle(request).await;
+            samples.push(t.elapsed());
+            assert_eq!(response.status(), 200);
+        }
+        let wall = started.elapsed();
+        let cpu_per_request = match (cpu_before, thread_cpu()) {
+            (Some(a), Some(b)) => Some((b - a).as_secs_f64() / n as f64),
+            _ => None,
+        };
+        eprintln!("  {n} requests in {:.1} ms wall", wall.as_secs_f64() * 1e3);
+        CpuFigures {
+            samples,
+            cpu_per_request,
+        }
+    })
+}
+
+fn print_cpu(label: &str, f: &CpuFigures) {
+    println!(
+        "  {label}: mean {:.2} µs, p50 {:.2} µs, p99 {:.2} µs per request{}",
+        f.samples.mean() * 1e6,
+        f.samples.p50() * 1e6,
+        f.samples.p99() * 1e6,
+        f.cpu_per_request
+            .map(|c| format!(", thread CPU {:.2} µs per request", c * 1e6))
+            .unwrap_or_default()
+    );
+}
+
+/// Figure 3, both without a log subscriber and with Lambda's default one writing to a
+/// sink. Returns (mean µs without, mean µs with logging).
+fn figure_handler_cpu(rt: &tokio::runtime::Runtime, event: &str, n: usize) -> (f64, f64) {
+    println!("[3] handler CPU, in-memory store, event parsing included ({n} requests)");
+    let plain = handler_cpu(rt, event, n);
+    print_cpu("no log subscriber        ", &plain);
+    // The subscriber `lambda_http::tracing::init_default_subscriber` installs (INFO, text,
+    // no time), writing into a sink instead of stdout.
+    let subscriber = lambda_http::tracing::subscriber::fmt()
+        .with_target(false)
+        .without_time()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(std::io::sink)
+        .finish();
+    let logged = tracing::subscriber::with_default(subscriber, || handler_cpu(rt, event, n));
+    print_cpu("Lambda log line formatted", &logged);
+    let cost = |f: &CpuFigures| f.cpu_per_request.unwrap_or_else(|| f.samples.mean()) * 1e6;
+    (cost(&plain), cost(&logged))
+}
+
+// ---------------------------------------------------------------------------------------
+// Figures 1 and 2: warm latency against the floor, in process
+
+/// One strongly consistent `GetItem` and one conditional `PutItem`, as the handler sends
+/// them, issued directly with `client`.
+async fn floor_once(
+    client: &Client,
+    table: &str,
+    caller: &str,
+    item: HashMap<String, AttributeValue>,
+) -> Duration {
+    let t = Instant::now();
+    let got = client
+        .get_item()
+        .table_name(table)
+        .key(attr::TOKEN_HASH, AttributeValue::S(caller.to_owned()))
+        .consistent_read(true)
+        .projection_expression("TenantId, #role, Revoked")
+        .expression_attribute_names("#role", attr::ROLE)
+        .send()
+        .await
+        .expect("floor GetItem");
+    client
+        .put_item()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(TokenHash)")
+        .send()
+        .await
+        .expect("floor PutItem");
+    let elapsed = t.elapsed();
+    assert!(got.item.is_some(), "the caller item exists");
+    elapsed
+}
+
+/// A new token item like the handler writes, under a fresh random key.
+fn floor_item(caller: &TokenHash, i: u64) -> HashMap<String, AttributeValue> {
+    static SALT: AtomicU64 = AtomicU64::new(0);
+    let salt = SALT.fetch_add(1, Ordering::Relaxed);
+    let seed = format!("floor-{}-{i}-{salt}", std::process::id());
+    item_attributes(&NewTokenItem {
+        token_hash: TokenHash::of(&seed),
+        tenant_id: DEV_TENANT,
+        role: STANDARD.to_owned(),
+        description: "Zapier integration + C++ \u{2713}".to_owned(),
+        date_created: "2026-04-18T12:00:00".to_owned(),
+        created_by: Some(caller.clone()),
+    })
+}
+
+async fn warm_once(app: &App<DynamoDbStore>, event: &str) -> Duration {
+    let t = Instant::now();
+    let request = parse(event);
+    let response = app.handle(request).await;
+    let elapsed = t.elapsed();
+    assert_eq!(response.status(), 200, "{:?}", body_text(response.body()));
+    elapsed
+}
+
+fn body_text(body: &Body) -> String {
+    match body {
+        Body::Text(t) => t.clone(),
+        Body::Binary(b) => String::from_utf8_lossy(b).into_owned(),
+        Body::Empty => String::new(),
+        _ => String::from("<other body>"),
+    }
+}
+
+/// Figures 1 and 2. Returns (warm, floor).
+async fn figure_warm_and_floor(table: &Table, event: &str, n: usize) -> (Samples, Samples) {
+    let client = client_from_env(Timeouts::default()).await;
+    let store = DynamoDbStore::new(client.clone(), table.name.clone());
+    store.warm_up().await.expect("warm-up GetItem");
+    assert!(store
+        .get_caller(&TokenHash::of(DEV_ADMIN_TOKEN))
+        .await
+        .expect("GetItem")
+        .is_some());
+    let app = App::new(store, "us-1");
+    let caller = TokenHash::of(DEV_ADMIN_TOKEN);
+    let caller_key = caller.as_str().to_owned();
+
+    // Let the JVM compile its hot paths before recording anything.
+    let warmup = (n / 4).max(300);
+    for i in 0..warmup {
+        warm_once(&app, event).await;
+        floor_once(
+            &client,
+            &table.name,
+            &caller_key,
+            floor_item(&caller, i as u64),
+        )
+        .await;
+    }
+
+    let mut warm = Samples::default();
+    let mut floor = Samples::default();
+    let blocks = n.div_ceil(BLOCK);
+    for b in 0..blocks {
+        let items: Vec<_> = (0..BLOCK)
+            .map(|i| floor_item(&caller, (b * BLOCK + i) as u64))
+            .collect();
+        // Alternate which side goes first, so neither always follows the other.
+        if b % 2 == 0 {
+            for _ in 0..BLOCK {
+                warm.push(warm_once(&app, event).await);
+            }
+            for item in items {
+                floor.push(floor_once(&client, &table.name, &caller_key, item).await);
+            }
+        } else {
+            for item in items {
+                floor.push(floor_once(&client, &table.name, &caller_key, item).await);
+            }
+            for _ in 0..BLOCK {
+                warm.push(warm_once(&app, event).await);
+            }
+        }
+    }
+    (warm, floor)
+}
+
+// ---------------------------------------------------------------------------------------
+// Figures 4 and 5: the real process through a loopback Lambda Runtime API
+
+fn function_binary() -> PathBuf {
+    std::env::var_os("BENCH_FUNCTION_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_create-api-token")))
+}
+
+/// The function process, its Runtime API, and the instant it was spawned.
+struct Process {
+    runtime: RuntimeApi,
+    child: Child,
+    pid: u32,
+    spawned: Instant,
+    log_lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Process {
+    /// Spawns the function with the variables Lambda sets, as `tests/common` does.
+    async fn spawn(table: &str) -> Self {
+        let runtime = RuntimeApi::start().await;
+        let mut cmd = Command::new(function_binary());
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
+            .env("AWS_LAMBDA_FUNCTION_NAME", "create-api-token")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+            .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/create-api-token")
+            .env("AWS_ACCESS_KEY_ID", "local")
+            .env("AWS_SECRET_ACCESS_KEY", "local")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env(
+                "AWS_ENDPOINT_URL_DYNAMODB",
+                common::dynamodb_local_endpoint(),
+            )
+            .env("TABLE_NAME", table)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let spawned = Instant::now();
+        let mut child = cmd.spawn().expect("spawn create-api-token");
+        let pid = child.id().expect("pid");
+        // Drain the log lines (as Lambda's log pipe would), keeping the last few.
+        let log_lines = Arc::new(Mutex::new(Vec::new()));
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let log_lines = log_lines.clone();
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(stream).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let mut l = log_lines.lock().unwrap();
+                    if l.len() >= 20 {
+                        l.remove(0);
+                    }
+                    l.push(line);
+                }
+            });
+        }
+        Self {
+            runtime,
+            child,
+            pid,
+            spawned,
+            log_lines,
+        }
+    }
+
+    /// Time from spawn to the first `GET /runtime/invocation/next`.
+    async fn time_to_first_poll(&mut self) -> Duration {
+        let limit = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(first) = self.runtime.first_poll() {
+                return first - self.spawned;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("function exited with {status}: {:?}", self.logs());
+            }
+            assert!(
+                Instant::now() < limit,
+                "no poll within 10 s: {:?}",
+                self.logs()
+            );
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+    }
+
+    /// One create through the Runtime API; its round-trip time.
+    async fn invoke(&self, event: &str) -> Duration {
+        let t = Instant::now();
+        let outcome = self
+            .runtime
+            .invoke(event, Duration::from_secs(10))
+            .await
+            .unwrap_or_else(|| panic!("no answer within 10 s: {:?}", self.logs()));
+        let elapsed = t.elapsed();
+        match outcome {
+            Outcome::Response(body) => {
+                let v: serde_json::Value = serde_json::from_str(&body).expect("JSON response");
+                assert_eq!(v["statusCode"], 200, "{body}");
+            }
+            Outcome::Error(e) => panic!("invocation error {e}: {:?}", self.logs()),
+        }
+        elapsed
+    }
+
+    fn logs(&self) -> Vec<String> {
+        self.log_lines.lock().unwrap().clone()
+    }
+
+    async fn stop(mut self) {
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+    }
+}
+
+struct ColdFigures {
+    to_first_poll: Samples,
+    first_invocation: Samples,
+    warm_invocation: Samples,
+}
+
+/// Figure 4: `starts` fresh processes; for each, spawn to first poll, the first
+/// invocation, then `WARM_AFTER` more of which the median is the warm reference.
+async fn figure_cold_start(table: &Table, event: &str, starts: usize) -> ColdFigures {
+    const WARM_AFTER: usize = 30;
+    let mut figures = ColdFigures {
+        to_first_poll: Samples::default(),
+        first_invocation: Samples::default(),
+        warm_invocation: Samples::default(),
+    };
+    // One unrecorded start so the binary is in the page cache.
+    let p = Process::spawn(&table.name).await;
+    let _ = p.runtime.first_poll();
+    p.invoke(event).await;
+    p.stop().await;
+    for i in 0..starts {
+        let mut p = Process::spawn(&table.name).await;
+        let to_poll = p.time_to_first_poll().await;
+        let first = p.invoke(event).await;
+        let mut warm = Samples::default();
+        for _ in 0..WARM_AFTER {
+            warm.push(p.invoke(event).await);
+        }
+        println!(
+            "  start {}: first poll after {}, first invocation {}, warm p50 {}",
+            i + 1,
+            ms(to_poll.as_secs_f64()),
+            ms(first.as_secs_f64()),
+            ms(warm.p50())
+        );
+        figures.to_first_poll.push(to_poll);
+        figures.first_invocation.push(first);
+        figures.warm_invocation.0.push(warm.p50());
+        p.stop().await;
+    }
+    figures
+}
+
+struct RssFigures {
+    invocations: Samples,
+    vm_hwm: u64,
+    vm_rss: u64,
+    cpu_per_invocation: Option<f64>,
+}
+
+/// Figure 5: `n` creates through one process, then its `VmHWM`.
+async fn figure_rss(table: &Table, event: &str, n: usize) -> RssFigures {
+    let mut p = Process::spawn(&table.name).await;
+    p.time_to_first_poll().await;
+    let cpu_before = process_cpu(p.pid);
+    let mut invocations = Samples::default();
+    for _ in 0..n {
+        invocations.push(p.invoke(event).await);
+    }
+    let cpu_after = process_cpu(p.pid);
+    let vm_hwm = vm_status(p.pid, "VmHWM:").expect("VmHWM in /proc/<pid>/status");
+    let vm_rss = vm_status(p.pid, "VmRSS:").unwrap_or(0);
+    let cpu_per_invocation = match (cpu_before, cpu_after) {
+        (Some(a), Some(b)) => Some((b - a).as_secs_f64() / n as f64),
+        _ => None,
+    };
+    p.stop().await;
+    RssFigures {
+        invocations,
+        vm_hwm,
+        vm_rss,
+        cpu_per_invocation,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+
+fn mib(bytes: u64) -> String {
+    format!(
+        "{:.2} MiB ({:.2} MB)",
+        bytes as f64 / (1024.0 * 1024.0),
+        bytes as f64 / 1e6
+    )
+}
+
+fn bootstrap_path() -> PathBuf {
+    std::env::var_os("BENCH_BOOTSTRAP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/lambda/create-api-token/bootstrap")
+        })
+}
+
+fn main() {
+    let event = common::event_file(EVENT_FILE);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` does not: smoke test only.
+    if !std::env::args().any(|a| a == "--bench") {
+        let f = handler_cpu(&rt, &event, 200);
+        print_cpu("smoke test (run `bash scripts/bench.sh` for figures)", &f);
+        return;
+    }
+
+    let n = env_usize("BENCH_N", 2000).max(1000);
+    let cpu_n = env_usize("BENCH_CPU_N", 50_000).max(1000);
+    let starts = env_usize("BENCH_COLD_STARTS", 9).max(5);
+    let mut report = Report::default();
+
+    let (cpu_plain, cpu_logged) = figure_handler_cpu(&rt, &event, cpu_n);
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("cpu") {
+        println!("HANDLER_CPU_US {cpu_plain:.2} {cpu_logged:.2}");
+        return;
+    }
+
+    println!("starting DynamoDB Local (or using DYNAMODB_LOCAL_ENDPOINT) ...");
+    let table = rt.block_on(async {
+        let table = Table::new("bench").await;
+        table.seed_dev_tokens().await;
+        table
+    });
+    println!("DynamoDB Local at {}", common::dynamodb_local_endpoint());
+
+    println!(
+        "[1+2] warm creates in process vs the floor (GetItem + conditional PutItem), {n} each, alternating blocks of {BLOCK}"
+    );
+    let (warm, floor) = rt.block_on(figure_warm_and_floor(&table, &event, n));
+    let ratio = warm.p50() / floor.p50();
+    println!(
+        "  warm : p50 {} p99 {} mean {} (n={})",
+        ms(warm.p50()),
+        ms(warm.p99()),
+        ms(warm.mean()),
+        warm.len()
+    );
+    println!(
+        "  floor: p50 {} p99 {} mean {} (n={})",
+        ms(floor.p50()),
+        ms(floor.p99()),
+        ms(floor.mean()),
+        floor.len()
+    );
+    println!(
+        "  warm - floor at p50: {:.1} µs; ratio p50 {ratio:.3}, p99 {:.3}",
+        (warm.p50() - floor.p50()) * 1e6,
+        warm.p99() / floor.p99()
+    );
+
+    println!(
+        "[4] cold start of {} ({starts} starts)",
+        function_binary().display()
+    );
+    let cold = rt.block_on(figure_cold_start(&table, &event, starts));
+    let first_ratio = cold.first_invocation.p50() / cold.warm_invocation.p50();
+    println!(
+        "  spawn to first poll: median {} (min {}, max {})",
+        ms(cold.to_first_poll.p50()),
+        ms(cold.to_first_poll.pct(0.0)),
+        ms(cold.to_first_poll.pct(100.0))
+    );
+    println!(
+        "  first invocation: median {}; warm invocation of the same processes: median {}; ratio {first_ratio:.2}",
+        ms(cold.first_invocation.p50()),
+        ms(cold.warm_invocation.p50())
+    );
+
+    println!("[5] peak RSS after {n} creates through the Runtime API");
+    let rss = rt.block_on(figure_rss(&table, &event, n));
+    println!(
+        "  VmHWM {}, VmRSS {}; invocation round trip p50 {} p99 {}{}",
+        mib(rss.vm_hwm),
+        mib(rss.vm_rss),
+        ms(rss.invocations.p50()),
+        ms(rss.invocations.p99()),
+        rss.cpu_per_invocation
+            .map(|c| format!("; process CPU {:.1} µs per invocation", c * 1e6))
+            .unwrap_or_default()
+    );
+
+    let bootstrap = bootstrap_path();
+    let size = std::fs::metadata(&bootstrap).map(|m| m.len()).ok();
+    println!("[6] arm64 bootstrap: {}", bootstrap.display());
+    match size {
+        Some(s) => println!("  {s} bytes = {}", mib(s)),
+        None => println!(
+            "  not found (run `cargo lambda build --release --arm64 --bin create-api-token`)"
+        ),
+    }
+    if let Ok(m) = std::fs::metadata(function_binary()) {
+        println!("  (host x86_64 function binary: {})", mib(m.len()));
+    }
+
+    report.info(
+        "1. warm create, in process (p50 / p99)",
+        format!("{} / {}", ms(warm.p50()), ms(warm.p99())),
+    );
+    report.info(
+        "2. floor GetItem+PutItem (p50 / p99)",
+        format!("{} / {}", ms(floor.p50()), ms(floor.p99())),
+    );
+    report.check(
+        "2. warm p50 / floor p50",
+        format!("{ratio:.3}"),
+        "<= 1.10",
+        ratio <= 1.10,
+    );
+    report.check(
+        "3. handler CPU per request (in-memory)",
+        format!("{cpu_plain:.1} µs"),
+        "< 50 µs",
+        cpu_plain < 50.0,
+    );
+    report.info(
+        "3. ... with the log line formatted",
+        format!("{cpu_logged:.1} µs"),
+    );
+    report.check(
+        "4. spawn to first poll (median)",
+        ms(cold.to_first_poll.p50()),
+        "< 30 ms",
+        cold.to_first_poll.p50() < 0.030,
+    );
+    report.check(
+        "4. first invocation / warm (median)",
+        format!(
+            "{first_ratio:.2} ({} vs {})",
+            ms(cold.first_invocation.p50()),
+            ms(cold.warm_invocation.p50())
+        ),
+        "<= 2x",
+        first_ratio <= 2.0,
+    );
+    report.info(
+        "5. invocation via Runtime API (p50/p99)",
+        format!(
+            "{} / {}",
+            ms(rss.invocations.p50()),
+            ms(rss.invocations.p99())
+        ),
+    );
+    report.check(
+        "5. peak RSS (VmHWM) after warm run",
+        mib(rss.vm_hwm),
+        "< 25 MB",
+        rss.vm_hwm < 25_000_000,
+    );
+    match size {
+        Some(s) => report.check("6. arm64 bootstrap size", mib(s), "< 8 MB", s < 8_000_000),
+        None => report.check(
+            "6. arm64 bootstrap size",
+            "not built".into(),
+            "< 8 MB",
+            false,
+        ),
+    }
+    report.print();
+}
