@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-bash scripts/setup.sh >/dev/null
+echo "== installing the tools into .tools/ (the first run takes a minute or two)"
+bash scripts/setup.sh
 . .tools/env.sh
 
 PORT="${DEMO_DYNAMODB_PORT:-8642}"
