@@ -25,6 +25,7 @@ pub mod description;
 pub mod envelope;
 pub mod error;
 pub mod event;
+pub mod logging;
 pub mod routes;
 pub mod store;
 pub mod token;

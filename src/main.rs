@@ -1,7 +1,7 @@
 //! `create-api-token`: the Lambda function binary.
 //!
-//! Cold start: set up tracing (`AWS_LAMBDA_LOG_LEVEL` / `RUST_LOG`,
-//! `AWS_LAMBDA_LOG_FORMAT`), read [`Config`] (fails naming `TABLE_NAME` if it is unset),
+//! Cold start: set up logging ([`create_api_token::logging`]: `AWS_LAMBDA_LOG_LEVEL` /
+//! `RUST_LOG`, `AWS_LAMBDA_LOG_FORMAT`, dependencies capped at `info`), read [`Config`] (fails naming `TABLE_NAME` if it is unset),
 //! build the DynamoDB client once with its time limits, open its connection with a cheap
 //! call, then serve events from the Lambda Runtime API until the process is stopped.
 
@@ -14,11 +14,11 @@ use create_api_token::{App, Config};
 use lambda_http::{service_fn, Adapter, Error, Request};
 
 /// Longest the cold-start warm-up call may take before the function starts serving anyway.
-const WARM_UP_LIMIT: Duration = Duration::from_millis(1000);
+const WARM_UP_LIMIT: Duration = Duration::from_millis(500);
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
+    create_api_token::logging::init();
 
     let config = match Config::from_env() {
         Ok(config) => config,

@@ -403,3 +403,40 @@ async fn crlf_in_authorization_is_401() {
     }
     assert!(!function.logs().join("\n").contains("X-Injected"));
 }
+
+/// Inputs on which lambda_http alone would panic, though the request is fine: a raw query
+/// with characters curl sends unencoded (`"`, `<`, `>`, non-ASCII), an ALB `Host` that is
+/// not a host, a bad `X-Forwarded-Proto`. They are served (200) with the description as
+/// sent, and no panic reaches the runtime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inputs_lambda_http_would_panic_on_are_served() {
+    let table = Table::new("servable").await;
+    table.seed_dev_tokens().await;
+    let function = Function::start(&table.name, &[]).await;
+
+    let mut quoted = event_value("http-api-create-200.json");
+    quoted["rawQueryString"] = r#"description="quoted" <b> caf\u{e9}"#.into();
+    let response = function.call(&quoted.to_string()).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(
+        response.json()["Response"]["token"]["Description"],
+        r#""quoted" <b> caf\u{e9}"#
+    );
+
+    for (header, value) in [
+        ("host", "a b"),
+        ("host", "example.com:99999"),
+        ("x-forwarded-proto", "ht tp"),
+    ] {
+        let mut alb = event_value("alb-create-200.json");
+        set_event_header(&mut alb, header, value);
+        let response = function.call(&alb.to_string()).await;
+        assert_eq!(response.status, 200, "{header}: {value}: {}", response.body);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        !function.logs().iter().any(|l| l.contains("panicked")),
+        "{:#?}",
+        function.logs()
+    );
+}

@@ -524,3 +524,32 @@ async fn an_issued_token_acts_as_a_standard_token() {
     assert_eq!(table.items().await, items_before, "a Standard token wrote");
     assert_no_token_material(&function.logs(), &[DEV_ADMIN_TOKEN, &issued]);
 }
+
+/// SPEC.md: no token, body or digest in any log, even when the operator turns logging up
+/// to `trace` (where lambda_runtime would print raw events and the SDK request bodies).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trace_logging_still_holds_no_token_material() {
+    let table = Table::new("trace").await;
+    table.seed_dev_tokens().await;
+    for level_var in ["RUST_LOG", "AWS_LAMBDA_LOG_LEVEL"] {
+        let function = Function::start(&table.name, &[(level_var, "trace")]).await;
+        let created = function.call(&event_file("http-api-create-200.json")).await;
+        assert_eq!(created.status, 200, "{}", created.body);
+        let issued = issued_token(&created);
+        let refused = function
+            .call(&event_file("http-api-non-admin-403.json"))
+            .await;
+        assert_eq!(refused.status, 403);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let logs = function.logs();
+        assert!(
+            logs.iter().any(|l| l.contains("status=200")),
+            "the request line is still logged: {logs:#?}"
+        );
+        assert_no_token_material(&logs, &[DEV_ADMIN_TOKEN, DEV_STANDARD_TOKEN, &issued]);
+        assert!(
+            !logs.join("\n").contains("Bearer"),
+            "an Authorization value reached the logs"
+        );
+    }
+}

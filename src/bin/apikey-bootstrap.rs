@@ -54,7 +54,7 @@ fn parse_mint(args: &[String]) -> Result<MintArgs, String> {
                 let v = value()?;
                 out.tenant = Some(
                     v.parse()
-                        .map_err(|_| format!("--tenant must be an integer, got {v:?}"))?,
+                        .map_err(|_| "--tenant must be an integer".to_owned())?,
                 );
             }
             "--description" => out.description = value()?,
@@ -66,7 +66,8 @@ fn parse_mint(args: &[String]) -> Result<MintArgs, String> {
                 out.role = Some(v);
             }
             "--import-token" => out.import_token = Some(value()?),
-            other => return Err(format!("unknown argument {other:?}")),
+            // Not echoed: a token pasted in the wrong place must not reach the terminal log.
+            _ => return Err("unknown argument".to_owned()),
         }
     }
     if out.tenant.is_none() {
@@ -78,25 +79,29 @@ fn parse_mint(args: &[String]) -> Result<MintArgs, String> {
     Ok(out)
 }
 
-/// `true` if `AWS_ENDPOINT_URL_DYNAMODB` names a loopback host (DynamoDB Local).
+/// `true` if the SDK will send DynamoDB calls to a loopback host (DynamoDB Local):
+/// `AWS_ENDPOINT_URL_DYNAMODB` is set, parses as a URL whose host is `localhost` or a
+/// loopback address, and configured endpoints are not switched off
+/// (`AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`, AWS SDKs and Tools reference guide,
+/// "Service-specific endpoints").
 fn endpoint_is_loopback() -> bool {
-    let Ok(url) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB") else {
+    if std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .is_ok_and(|v| !v.trim().is_empty() && !v.trim().eq_ignore_ascii_case("false"))
+    {
+        return false;
+    }
+    let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB") else {
         return false;
     };
-    let rest = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"))
-        .unwrap_or(&url);
-    let host = rest.split(['/', '?']).next().unwrap_or("");
-    let host = if let Some(v6) = host.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
-    } else {
-        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    let Ok(url) = url::Url::parse(endpoint.trim()) else {
+        return false;
     };
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -213,8 +218,8 @@ async fn main() -> ExitCode {
             println!("{USAGE}");
             ExitCode::SUCCESS
         }
-        other => {
-            eprintln!("apikey-bootstrap: unknown command {other:?}\n{USAGE}");
+        _ => {
+            eprintln!("apikey-bootstrap: unknown command\n{USAGE}");
             ExitCode::from(2)
         }
     }

@@ -23,6 +23,7 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType,
 };
 use aws_sdk_dynamodb::Client;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use super::{CallerRecord, NewTokenItem, PutOutcome, StoreError, TokenStore};
 use crate::token::TokenHash;
@@ -223,6 +224,18 @@ pub fn item_attributes(item: &NewTokenItem) -> HashMap<String, AttributeValue> {
 /// - `Role` is kept only if it is an S.
 /// - `Revoked`: absent or `BOOL false` is not revoked; anything else is (fail closed).
 fn caller_from_item(item: &HashMap<String, AttributeValue>) -> Result<CallerRecord, StoreError> {
+    let revoked = !matches!(
+        item.get(attr::REVOKED),
+        None | Some(AttributeValue::Bool(false))
+    );
+    if revoked {
+        // A revoked token is refused (401) whatever else its item holds.
+        return Ok(CallerRecord {
+            tenant_id: 0,
+            role: None,
+            revoked: true,
+        });
+    }
     let tenant_id = match item.get(attr::TENANT_ID) {
         Some(AttributeValue::N(n)) => n.parse::<i64>().ok(),
         _ => None,
@@ -232,14 +245,10 @@ fn caller_from_item(item: &HashMap<String, AttributeValue>) -> Result<CallerReco
         Some(AttributeValue::S(s)) => Some(s.clone()),
         _ => None,
     };
-    let revoked = !matches!(
-        item.get(attr::REVOKED),
-        None | Some(AttributeValue::Bool(false))
-    );
     Ok(CallerRecord {
         tenant_id,
         role,
-        revoked,
+        revoked: false,
     })
 }
 
@@ -251,17 +260,18 @@ const TRANSIENT_CODES: &[&str] = &[
     "ThrottlingException",
     "RequestLimitExceeded",
     "InternalServerError",
+    "InternalFailure",
     "ServiceUnavailable",
     "LimitExceededException",
     "TransactionInProgressException",
 ];
 
 /// Maps an SDK error to [`StoreError`]: no connection, time-outs, unparseable responses,
-/// throttling and 5xx are [`StoreError::Unavailable`]; everything else (e.g.
+/// throttling and any HTTP 5xx (whatever its code) are [`StoreError::Unavailable`]; everything else (e.g.
 /// `ResourceNotFoundException` for a missing table) is [`StoreError::Internal`]. The
 /// cause keeps only the error kind and code, never the SDK's message (which may quote
 /// request data).
-pub fn classify<E, R>(error: &SdkError<E, R>) -> StoreError
+pub fn classify<E>(error: &SdkError<E, HttpResponse>) -> StoreError
 where
     E: ProvideErrorMetadata,
 {
@@ -282,10 +292,11 @@ where
         SdkError::ResponseError(_) => StoreError::Unavailable("unparseable response".to_owned()),
         SdkError::ServiceError(e) => {
             let code = e.err().code().unwrap_or("unknown");
-            if TRANSIENT_CODES.contains(&code) {
-                StoreError::Unavailable(format!("service error {code}"))
+            let status = e.raw().status().as_u16();
+            if TRANSIENT_CODES.contains(&code) || status >= 500 {
+                StoreError::Unavailable(format!("service error {code} (HTTP {status})"))
             } else {
-                StoreError::Internal(format!("service error {code}"))
+                StoreError::Internal(format!("service error {code} (HTTP {status})"))
             }
         }
         SdkError::ConstructionFailure(_) => {
