@@ -33,24 +33,21 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
-use common::{Outcome, RuntimeApi, Table, DEV_ADMIN_TOKEN, DEV_TENANT};
+use common::{lambda_process, Outcome, RuntimeApi, Table, DEV_ADMIN_TOKEN, DEV_TENANT};
 use create_api_token::event::parse_event;
 use create_api_token::store::dynamodb::{
     attr, client_from_env, item_attributes, DynamoDbStore, Timeouts,
 };
-use create_api_token::store::memory::{MemoryItem, MemoryStore};
 use create_api_token::store::{NewTokenItem, TokenStore, STANDARD};
 use create_api_token::token::TokenHash;
 use create_api_token::App;
 use lambda_http::Body;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 const EVENT_FILE: &str = "http-api-create-200.json";
@@ -231,22 +228,6 @@ fn parse(event: &str) -> lambda_http::Request {
     parse_event(event).expect("event parses").into()
 }
 
-fn memory_app() -> App<MemoryStore> {
-    let store = MemoryStore::new();
-    store.insert(
-        &TokenHash::of(DEV_ADMIN_TOKEN),
-        MemoryItem {
-            tenant_id: DEV_TENANT,
-            role: Some("Administrator".to_owned()),
-            description: "fixture".to_owned(),
-            date_created: "2026-01-01T00:00:00".to_owned(),
-            created_by: None,
-            revoked: false,
-        },
-    );
-    App::new(store, "us-1")
-}
-
 struct CpuFigures {
     /// Per-request wall time (single thread, nothing else running), seconds.
     samples: Samples,
@@ -256,7 +237,7 @@ struct CpuFigures {
 
 /// `n` requests (event parsing + `App::handle`), after `n / 10` unrecorded ones.
 fn handler_cpu(rt: &tokio::runtime::Runtime, event: &str, n: usize) -> CpuFigures {
-    let app = memory_app();
+    let app = common::memory_app_with_dev_admin();
     rt.block_on(async {
         for _ in 0..n / 10 {
             let request = parse(event);
@@ -460,18 +441,12 @@ struct Process {
 }
 
 impl Process {
-    /// Spawns the function with the variables Lambda sets, as `tests/common` does.
+    /// Spawns the function with the variables Lambda sets (`tests/common/lambda_process.rs`).
     async fn spawn(table: &str) -> Self {
         let runtime = RuntimeApi::start().await;
         let mut cmd = Command::new(function_binary());
         cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
-            .env("AWS_LAMBDA_FUNCTION_NAME", "create-api-token")
-            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-            .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
-            .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/create-api-token")
             .env("AWS_ACCESS_KEY_ID", "local")
             .env("AWS_SECRET_ACCESS_KEY", "local")
             .env("AWS_REGION", "us-east-1")
@@ -481,38 +456,17 @@ impl Process {
                 common::dynamodb_local_endpoint(),
             )
             .env("TABLE_NAME", table)
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
+            .env("RUST_LOG", "info");
         let spawned = Instant::now();
-        let mut child = cmd.spawn().expect("spawn create-api-token");
-        let pid = child.id().expect("pid");
-        // Drain the log lines (as Lambda's log pipe would), keeping the last few.
-        let log_lines = Arc::new(Mutex::new(Vec::new()));
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let log_lines = log_lines.clone();
-            tokio::spawn(async move {
-                let mut lines = BufReader::new(stream).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    let mut l = log_lines.lock().unwrap();
-                    if l.len() >= 20 {
-                        l.remove(0);
-                    }
-                    l.push(line);
-                }
-            });
-        }
+        let process =
+            lambda_process::spawn(cmd, &runtime.address()).expect("spawn create-api-token");
+        let pid = process.child.id().expect("pid");
         Self {
             runtime,
-            child,
+            child: process.child,
             pid,
             spawned,
-            log_lines,
+            log_lines: process.logs,
         }
     }
 

@@ -7,17 +7,17 @@
 //! credentials, and `BOOTSTRAP_ADMIN_TOKEN` (the Administrator token the bootstrap tool
 //! just minted). `FUNCTION_BIN` overrides the binary (default `target/debug/create-api-token`).
 
+#[path = "../tests/common/lambda_process.rs"]
+mod lambda_process;
 #[path = "../tests/common/runtime_api.rs"]
 #[allow(dead_code)]
 mod runtime_api;
 
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::Duration;
 
 use runtime_api::{Outcome, RuntimeApi};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
 /// Replaces every `Authorization` header of an event (any case, single- or multi-value).
@@ -79,30 +79,10 @@ async fn main() {
     };
 
     let runtime = RuntimeApi::start().await;
-    let mut child = Command::new(&bin)
-        .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "create-api-token")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
+    // Inherits TABLE_NAME, AWS_ENDPOINT_URL_DYNAMODB and credentials from scripts/demo.sh.
+    let process = lambda_process::spawn(Command::new(&bin), &runtime.address())
         .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
-    let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let logs = logs.clone();
-        tokio::spawn(async move {
-            let mut lines = BufReader::new(stream).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                logs.lock().unwrap().push(line);
-            }
-        });
-    }
+    let (mut child, logs) = (process.child, process.logs);
     let invoke = |body: String| {
         let runtime = &runtime;
         async move {

@@ -44,24 +44,6 @@ async fn timed_call(function: &Function, event: &str) -> (HttpResponse, Duration
     (response, started.elapsed())
 }
 
-/// The standard error envelope with `status`, and the headers every response carries.
-fn assert_error_envelope(response: &HttpResponse, status: u16) {
-    assert_eq!(response.status, status, "{}", response.body);
-    assert_eq!(response.header("content-type"), Some("application/json"));
-    assert_eq!(response.header("cache-control"), Some("no-store"));
-    let body = response.json();
-    let message = body["Message"].as_str().expect("Message is a string");
-    assert!(!message.is_empty());
-    assert_eq!(
-        response.body,
-        format!(
-            r#"{{"Status":false,"Message":{},"Response":null}}"#,
-            serde_json::to_string(message).unwrap()
-        ),
-        "exact error envelope"
-    );
-}
-
 /// A 503 for an unavailable store: envelope, fixed message, nothing internal.
 fn assert_unavailable(response: &HttpResponse, elapsed: Duration, case: &str) {
     assert_error_envelope(response, 503);
@@ -352,18 +334,8 @@ async fn a_collision_on_write_leaves_the_stored_item_intact_and_still_issues_a_t
         .seed(&existing, "Administrator", 99, Some(false))
         .await;
     table
-        .client
-        .update_item()
-        .table_name(&table.name)
-        .key(
-            "TokenHash",
-            AttributeValue::S(TokenHash::of(&existing).as_str().to_owned()),
-        )
-        .update_expression("SET CreatedBy = :c")
-        .expression_attribute_values(":c", AttributeValue::S("0".repeat(64)))
-        .send()
-        .await
-        .unwrap();
+        .set_attribute(&existing, "CreatedBy", AttributeValue::S("0".repeat(64)))
+        .await;
     let stored_before = table.item_for(&existing).await.expect("seeded item");
     let items_before = table.items().await;
 
@@ -376,8 +348,10 @@ async fn a_collision_on_write_leaves_the_stored_item_intact_and_still_issues_a_t
         first: existing_body.to_owned(),
         calls: calls.clone(),
     });
-    let request = lambda_http::request::from_str(&event_file("http-api-create-200.json"))
-        .expect("event parses");
+    let request: lambda_http::Request =
+        create_api_token::event::parse_event(&event_file("http-api-create-200.json"))
+            .expect("event parses")
+            .into();
     let response = app.handle(request).await;
 
     assert_eq!(response.status(), 200);
@@ -417,20 +391,9 @@ async fn revocation_takes_effect_on_the_next_call() {
     let first = function.call(&event).await;
     let issued = issued_token(&first);
 
-    let set_revoked = |revoked: bool| {
-        table
-            .client
-            .update_item()
-            .table_name(&table.name)
-            .key(
-                "TokenHash",
-                AttributeValue::S(TokenHash::of(DEV_ADMIN_TOKEN).as_str().to_owned()),
-            )
-            .update_expression("SET Revoked = :r")
-            .expression_attribute_values(":r", AttributeValue::Bool(revoked))
-            .send()
-    };
-    set_revoked(true).await.unwrap();
+    table
+        .set_attribute(DEV_ADMIN_TOKEN, "Revoked", AttributeValue::Bool(true))
+        .await;
     let items_before = table.items().await;
     let refused = function.call(&event).await;
     assert_error_envelope(&refused, 401);
@@ -441,7 +404,9 @@ async fn revocation_takes_effect_on_the_next_call() {
     assert_eq!(table.items().await, items_before, "a revoked caller wrote");
 
     // And lifting the revocation works at once too (no negative caching either).
-    set_revoked(false).await.unwrap();
+    table
+        .set_attribute(DEV_ADMIN_TOKEN, "Revoked", AttributeValue::Bool(false))
+        .await;
     let again = function.call(&event).await;
     let reissued = issued_token(&again);
     assert_ne!(issued, reissued);

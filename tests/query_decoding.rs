@@ -6,27 +6,15 @@
 
 mod common;
 
-use common::{event_value, DEV_ADMIN_TOKEN, DEV_TENANT};
-use create_api_token::store::memory::{MemoryItem, MemoryStore};
+use common::{event_value, memory_app_with_dev_admin};
+use create_api_token::store::memory::MemoryStore;
 use create_api_token::token::TokenHash;
 use create_api_token::App;
 use lambda_http::Body;
 use serde_json::{json, Value};
 
 fn app() -> App<MemoryStore> {
-    let store = MemoryStore::new();
-    store.insert(
-        &TokenHash::of(DEV_ADMIN_TOKEN),
-        MemoryItem {
-            tenant_id: DEV_TENANT,
-            role: Some("Administrator".to_owned()),
-            description: String::new(),
-            date_created: "2026-01-01T00:00:00".to_owned(),
-            created_by: None,
-            revoked: false,
-        },
-    );
-    App::new(store, "us-1")
+    memory_app_with_dev_admin()
 }
 
 /// Sends `event`; returns (status, stored description of the new token if 200).

@@ -9,6 +9,7 @@
 
 #![allow(dead_code)]
 
+pub mod lambda_process;
 pub mod runtime_api;
 
 use std::collections::HashMap;
@@ -22,7 +23,6 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use create_api_token::store::dynamodb::{client_from_env, create_table, Timeouts};
 use create_api_token::token::TokenHash;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 pub use runtime_api::{Outcome, RuntimeApi};
@@ -172,6 +172,24 @@ impl Table {
         req.send().await.expect("seed item");
     }
 
+    /// Sets one attribute of the item stored for `token` (e.g. `Revoked`), as an operator
+    /// would with the console or the CLI.
+    pub async fn set_attribute(&self, token: &str, name: &str, value: AttributeValue) {
+        self.client
+            .update_item()
+            .table_name(&self.name)
+            .key(
+                "TokenHash",
+                AttributeValue::S(TokenHash::of(token).as_str().to_owned()),
+            )
+            .update_expression("SET #a = :v")
+            .expression_attribute_names("#a", name)
+            .expression_attribute_values(":v", value)
+            .send()
+            .await
+            .expect("update_item");
+    }
+
     /// Seeds the dev tokens the `events/` files use.
     pub async fn seed_dev_tokens(&self) {
         self.seed(DEV_ADMIN_TOKEN, "Administrator", DEV_TENANT, None)
@@ -253,42 +271,20 @@ impl Function {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_create-api-token"));
         cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
-            .env("AWS_LAMBDA_FUNCTION_NAME", "create-api-token")
-            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-            .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
-            .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/create-api-token")
             .env("AWS_ACCESS_KEY_ID", "local")
             .env("AWS_SECRET_ACCESS_KEY", "local")
             .env("AWS_REGION", "us-east-1")
             .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
+            .env("RUST_LOG", "info");
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().expect("spawn create-api-token");
-        let logs = Arc::new(Mutex::new(Vec::new()));
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let logs = logs.clone();
-            tokio::spawn(async move {
-                let mut lines = BufReader::new(stream).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    logs.lock().unwrap().push(line);
-                }
-            });
-        }
+        let process =
+            lambda_process::spawn(cmd, &runtime.address()).expect("spawn create-api-token");
         Self {
             runtime,
-            child,
-            logs,
+            child: process.child,
+            logs: process.logs,
         }
     }
 
@@ -469,4 +465,43 @@ pub fn assert_no_token_material(logs: &[String], tokens: &[&str]) {
             "a token digest reached the logs"
         );
     }
+}
+
+/// The standard error envelope with `status` and the headers every response carries:
+/// exactly `{"Status":false,"Message":"<non-empty>","Response":null}`.
+pub fn assert_error_envelope(response: &HttpResponse, status: u16) {
+    assert_eq!(response.status, status, "{}", response.body);
+    assert_eq!(response.header("content-type"), Some("application/json"));
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+    let body = response.json();
+    let message = body["Message"].as_str().expect("Message is a string");
+    assert!(!message.is_empty());
+    assert_eq!(
+        response.body,
+        format!(
+            r#"{{"Status":false,"Message":{},"Response":null}}"#,
+            serde_json::to_string(message).unwrap()
+        ),
+        "exact error envelope"
+    );
+}
+
+/// The endpoint over the in-memory store, holding the dev Administrator token (tenant
+/// `DEV_TENANT`), for in-process tests and the handler-cost benchmark.
+pub fn memory_app_with_dev_admin(
+) -> create_api_token::App<create_api_token::store::memory::MemoryStore> {
+    use create_api_token::store::memory::{MemoryItem, MemoryStore};
+    let store = MemoryStore::new();
+    store.insert(
+        &TokenHash::of(DEV_ADMIN_TOKEN),
+        MemoryItem {
+            tenant_id: DEV_TENANT,
+            role: Some("Administrator".to_owned()),
+            description: "fixture".to_owned(),
+            date_created: "2026-01-01T00:00:00".to_owned(),
+            created_by: None,
+            revoked: false,
+        },
+    );
+    create_api_token::App::new(store, "us-1")
 }
