@@ -666,6 +666,11 @@ mod tests {
         let r = app.handle(post("", Some(&bearer(ADMIN)))).await;
         assert_eq!(r.status(), 500);
         assert_eq!(app.store().items(), before);
+        // Exactly MAX_CREATE_ATTEMPTS draws, then it gives up.
+        assert_eq!(
+            app.generator.calls.load(Ordering::SeqCst),
+            MAX_CREATE_ATTEMPTS
+        );
     }
 
     #[tokio::test]
@@ -707,5 +712,8 @@ mod tests {
         let r = app.handle(post("", Some(&bearer(ADMIN)))).await;
         assert_eq!(r.status(), 503);
         assert_eq!(started.elapsed(), STORE_DEADLINE);
+        // SPEC.md rule 7: within 5 s of the request, with room for a cold start's 0.5 s
+        // warm-up and the response itself.
+        assert!(STORE_DEADLINE + Duration::from_millis(500) < Duration::from_secs(5));
     }
 }

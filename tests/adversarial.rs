@@ -401,6 +401,21 @@ async fn crlf_in_authorization_is_401() {
             Outcome::Error(e) => panic!("invocation error instead of 401: {e}"),
         }
     }
+    // Four requests, four log lines, each a 401 line: the CR/LF made no line of its own.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let request_lines = || {
+        function
+            .logs()
+            .into_iter()
+            .filter(|l| l.contains("create api token"))
+            .collect::<Vec<_>>()
+    };
+    while request_lines().len() < 4 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let lines = request_lines();
+    assert_eq!(lines.len(), 4, "{lines:#?}");
+    assert!(lines.iter().all(|l| l.contains("status=401")), "{lines:#?}");
     assert!(!function.logs().join("\n").contains("X-Injected"));
 }
 

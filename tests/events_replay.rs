@@ -54,10 +54,15 @@ async fn every_event_file_gets_its_status_and_envelope() {
             assert_eq!(tok["Description"], DESCRIPTION, "{name}");
             assert_eq!(tok["TenantId"], DEV_TENANT, "{name}");
             let date = tok["DateCreated"].as_str().unwrap();
-            assert!(
+            let parsed =
                 time::PrimitiveDateTime::parse(date, create_api_token::routes::DATE_CREATED_FORMAT)
-                    .is_ok(),
-                "{name}: {date}"
+                    .unwrap_or_else(|e| panic!("{name}: {date}: {e}"))
+                    .assume_utc();
+            // UTC, not local time: within a few seconds of now in UTC.
+            let skew = (time::OffsetDateTime::now_utc() - parsed).abs();
+            assert!(
+                skew < time::Duration::seconds(10),
+                "{name}: {date} is {skew} off UTC"
             );
             // The exact bytes: field names and order of the contract.
             assert_eq!(
@@ -143,12 +148,55 @@ async fn every_event_file_gets_its_status_and_envelope() {
             );
         }
     }
-    let logs = function.logs().join("\n");
-    for secret in created
-        .iter()
-        .map(String::as_str)
-        .chain([DEV_ADMIN_TOKEN, DEV_STANDARD_TOKEN])
+    // One log line per request, carrying the fields issue #2 lists.
+    let request_lines = |logs: &[String]| -> Vec<String> {
+        logs.iter()
+            .filter(|l| l.contains("create api token"))
+            .cloned()
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while request_lines(&function.logs()).len() < files.len()
+        && std::time::Instant::now() < deadline
     {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let lines = request_lines(&function.logs());
+    assert_eq!(lines.len(), files.len(), "one line per request: {lines:#?}");
+    for line in &lines {
+        for field in ["request_id=\"req-", "status=", "reason=", "latency_us="] {
+            assert!(line.contains(field), "{field} missing from {line}");
+        }
+    }
+    let forbidden = lines
+        .iter()
+        .find(|l| l.contains("status=403"))
+        .expect("a 403 line");
+    assert!(
+        forbidden.contains("reason=\"not_administrator\""),
+        "{forbidden}"
+    );
+    assert!(
+        forbidden.contains(&format!("tenant_id={DEV_TENANT}")),
+        "{forbidden}"
+    );
+    let unauthorized = lines
+        .iter()
+        .find(|l| l.contains("status=401"))
+        .expect("a 401 line");
+    assert!(
+        !unauthorized.contains("tenant_id="),
+        "no tenant before authentication: {unauthorized}"
+    );
+
+    let logs = function.logs().join("\n");
+    // Every token presented or issued: created ones, the dev tokens, and the well-shaped
+    // unknown token of the `*-unknown-token-401` events (its digest was looked up).
+    for secret in created.iter().map(String::as_str).chain([
+        DEV_ADMIN_TOKEN,
+        DEV_STANDARD_TOKEN,
+        "localdevunknown0000000001-us-1",
+    ]) {
         assert!(!logs.contains(secret), "a token reached the logs");
         assert!(
             !logs.contains(&secret[..16]),

@@ -139,26 +139,60 @@ async fn an_endpoint_that_never_answers_gives_503_within_5_s() {
     silent.abort();
 }
 
-/// A fake DynamoDB answering every call with HTTP 400
-/// `ProvisionedThroughputExceededException`, counting calls by `X-Amz-Target`.
+/// How [`ThrottlingDynamoDb`] answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FakeMode {
+    /// Every call: HTTP 400 `ProvisionedThroughputExceededException`.
+    ThrottleAll,
+    /// Every call: HTTP 500 `InternalServerError`.
+    ServerErrorAll,
+    /// `GetItem` finds an Administrator of tenant 1; `PutItem` is throttled.
+    AdminThenThrottlePut,
+    /// `GetItem` finds an Administrator of tenant 1; `PutItem` never gets an answer.
+    AdminThenSilentPut,
+}
+
+/// A fake DynamoDB on loopback answering per [`FakeMode`], counting calls by
+/// `X-Amz-Target` and keeping the `GetItem` request bodies.
 struct ThrottlingDynamoDb {
     endpoint: String,
     calls: Arc<Mutex<HashMap<String, usize>>>,
+    get_item_bodies: Arc<Mutex<Vec<String>>>,
     task: tokio::task::JoinHandle<()>,
+}
+
+fn fake_reply(status: u16, body: &'static str) -> hyper::Response<Full<Bytes>> {
+    hyper::Response::builder()
+        .status(status)
+        .header("content-type", "application/x-amz-json-1.0")
+        .header(
+            "x-amzn-requestid",
+            "FAKE00000000000000000000000000000000000000000000000",
+        )
+        .body(Full::new(Bytes::from(body)))
+        .unwrap()
 }
 
 impl ThrottlingDynamoDb {
     async fn start() -> Self {
+        Self::start_with(FakeMode::ThrottleAll).await
+    }
+
+    async fn start_with(mode: FakeMode) -> Self {
+        const THROTTLED: &str = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"The level of configured provisioned throughput for the table was exceeded."}"#;
+        const SERVER_ERROR: &str = r#"{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"Internal server error"}"#;
+        const ADMIN_ITEM: &str = r#"{"Item":{"TokenHash":{"S":"fake"},"TenantId":{"N":"1"},"Role":{"S":"Administrator"}}}"#;
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let calls: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
-        let counts = calls.clone();
+        let get_item_bodies: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (counts, bodies) = (calls.clone(), get_item_bodies.clone());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let counts = counts.clone();
+                let (counts, bodies) = (counts.clone(), bodies.clone());
                 tokio::spawn(async move {
                     let service = service_fn(move |req: hyper::Request<Incoming>| {
-                        let counts = counts.clone();
+                        let (counts, bodies) = (counts.clone(), bodies.clone());
                         async move {
                             let target = req
                                 .headers()
@@ -166,20 +200,30 @@ impl ThrottlingDynamoDb {
                                 .and_then(|v| v.to_str().ok())
                                 .unwrap_or("-")
                                 .to_owned();
-                            let _ = req.into_body().collect().await;
-                            *counts.lock().unwrap().entry(target).or_default() += 1;
-                            let body = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"The level of configured provisioned throughput for the table was exceeded."}"#;
-                            Ok::<_, Infallible>(
-                                hyper::Response::builder()
-                                    .status(400)
-                                    .header("content-type", "application/x-amz-json-1.0")
-                                    .header(
-                                        "x-amzn-requestid",
-                                        "THROTTLED0000000000000000000000000000000000000000000",
-                                    )
-                                    .body(Full::new(Bytes::from(body)))
-                                    .unwrap(),
-                            )
+                            let body = req
+                                .into_body()
+                                .collect()
+                                .await
+                                .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
+                                .unwrap_or_default();
+                            *counts.lock().unwrap().entry(target.clone()).or_default() += 1;
+                            let is_get = target.ends_with(".GetItem");
+                            if is_get {
+                                bodies.lock().unwrap().push(body);
+                            }
+                            let reply = match (mode, is_get) {
+                                (FakeMode::ThrottleAll, _) => fake_reply(400, THROTTLED),
+                                (FakeMode::ServerErrorAll, _) => fake_reply(500, SERVER_ERROR),
+                                (_, true) => fake_reply(200, ADMIN_ITEM),
+                                (FakeMode::AdminThenThrottlePut, false) => {
+                                    fake_reply(400, THROTTLED)
+                                }
+                                (FakeMode::AdminThenSilentPut, false) => {
+                                    std::future::pending::<()>().await;
+                                    unreachable!()
+                                }
+                            };
+                            Ok::<_, Infallible>(reply)
                         }
                     });
                     let _ = http1::Builder::new()
@@ -191,12 +235,14 @@ impl ThrottlingDynamoDb {
         Self {
             endpoint,
             calls,
+            get_item_bodies,
             task,
         }
     }
 
     fn reset(&self) {
         self.calls.lock().unwrap().clear();
+        self.get_item_bodies.lock().unwrap().clear();
     }
 
     fn count(&self, target: &str) -> usize {
@@ -254,6 +300,48 @@ async fn throttling_on_every_call_gives_503_after_at_most_3_attempts() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_or_silent_write_gives_503_within_5_s_after_a_consistent_read() {
+    for (mode, case) in [
+        (FakeMode::AdminThenThrottlePut, "throttled PutItem"),
+        (FakeMode::AdminThenSilentPut, "silent PutItem"),
+        (FakeMode::ServerErrorAll, "HTTP 500 on every call"),
+    ] {
+        let fake = ThrottlingDynamoDb::start_with(mode).await;
+        let mut function = Function::start(
+            "tokens-fake",
+            &[("AWS_ENDPOINT_URL_DYNAMODB", fake.endpoint.as_str())],
+        )
+        .await;
+        wait_until_polling(&function, Duration::from_secs(15)).await;
+        fake.reset();
+        let (response, elapsed) =
+            timed_call(&function, &event_file("http-api-create-200.json")).await;
+        assert_unavailable(&response, elapsed, case);
+        let calls = fake.snapshot();
+        eprintln!("{case}: {elapsed:?}, requests by X-Amz-Target: {calls:?}");
+        let puts = fake.count("DynamoDB_20120810.PutItem");
+        let gets = fake.count("DynamoDB_20120810.GetItem");
+        if mode == FakeMode::ServerErrorAll {
+            assert!((2..=3).contains(&gets), "{case}: {gets} GetItem attempts");
+            assert_eq!(puts, 0, "{case}");
+        } else {
+            // One lookup, then one write retried at most 3 times (an unavailable store is
+            // not a collision: no new token is drawn).
+            assert_eq!(gets, 1, "{case}");
+            assert!((1..=3).contains(&puts), "{case}: {puts} PutItem attempts");
+            if mode == FakeMode::AdminThenThrottlePut {
+                assert!(puts >= 2, "{case}: the throttled write was retried");
+            }
+        }
+        // The caller is read with a strongly consistent GetItem (SPEC.md).
+        for body in fake.get_item_bodies.lock().unwrap().iter() {
+            assert!(body.contains(r#""ConsistentRead":true"#), "{case}: {body}");
+        }
+        assert_still_serving(&mut function, case).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_table_gives_a_fast_500_with_the_cause_logged_without_secrets() {
     // Make sure DynamoDB Local is up (the table itself is deliberately never created).
     let _other = Table::new("missing-sibling").await;
@@ -269,6 +357,8 @@ async fn a_missing_table_gives_a_fast_500_with_the_cause_logged_without_secrets(
     assert!(!response.body.contains("no-such-table"));
     assert!(!response.body.contains("ResourceNotFound"));
     assert!(elapsed < FAULT_LIMIT, "500 after {elapsed:?}");
+    // "Fast": no retries of a non-transient error, no waiting for a deadline.
+    assert!(elapsed < Duration::from_secs(1), "500 after {elapsed:?}");
     eprintln!("fault latency: missing table: {} ms", elapsed.as_millis());
 
     assert_still_serving(&mut function, "missing table").await;
@@ -517,4 +607,26 @@ async fn trace_logging_still_holds_no_token_material() {
             "an Authorization value reached the logs"
         );
     }
+}
+
+/// `DATA_CENTER` is the suffix of issued tokens and the only one accepted, end to end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_center_sets_the_issued_suffix_and_the_only_accepted_one() {
+    let table = Table::new("eu2").await;
+    let eu_admin = "localdevadmin000000000001-eu-2";
+    table.seed(eu_admin, "Administrator", 3, None).await;
+    table.seed_dev_tokens().await;
+    let function = Function::start(&table.name, &[("DATA_CENTER", "eu-2")]).await;
+
+    let created = function
+        .call(&create_event_with(&format!("Bearer {eu_admin}")))
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let issued = issued_token(&created);
+    assert!(issued.ends_with("-eu-2") && issued.len() == 30, "{issued}");
+    assert_eq!(created.json()["Response"]["token"]["TenantId"], 3);
+
+    // A us-1 token, though stored as an Administrator, has the wrong shape here: 401.
+    let refused = function.call(&event_file("http-api-create-200.json")).await;
+    assert_error_envelope(&refused, 401);
 }

@@ -118,8 +118,16 @@ async fn the_first_repeated_value_wins_where_the_door_keeps_them() {
     );
     assert_eq!(
         send(&app, alb_multi(&["first", "second"])).await,
-        (200, first)
+        (200, first.clone())
     );
+    // HTTP API payload 1.0 (the REST shape) and Function URLs (the 2.0 shape).
+    let mut v1 = event_value("http-api-payload-v1-create-200.json");
+    v1["queryStringParameters"] = json!({"description": "second"});
+    v1["multiValueQueryStringParameters"] = json!({"description": ["first", "second"]});
+    assert_eq!(send(&app, v1).await, (200, first.clone()));
+    let mut url = event_value("function-url-create-200.json");
+    url["rawQueryString"] = "description=first&description=second".into();
+    assert_eq!(send(&app, url).await, (200, first));
 }
 
 #[tokio::test]

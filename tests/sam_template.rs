@@ -45,6 +45,32 @@ fn template_grants_only_getitem_and_putitem() {
         .filter(|l| l.starts_with("- dynamodb:") || l.starts_with("Action: dynamodb:"))
         .collect();
     assert_eq!(actions, ["- dynamodb:GetItem", "- dynamodb:PutItem"]);
+    // Nothing broader anywhere, and the statement is scoped to the table's ARN.
+    for broad in [
+        "dynamodb:*",
+        "DynamoDBCrudPolicy",
+        "DynamoDBReadPolicy",
+        "Resource: \"*\"",
+        "Resource: '*'",
+    ] {
+        assert!(!template.contains(broad), "template.yaml grants {broad}");
+    }
+    let lines: Vec<&str> = template.lines().map(str::trim).collect();
+    let put = lines
+        .iter()
+        .position(|l| *l == "- dynamodb:PutItem")
+        .unwrap();
+    assert_eq!(lines[put + 1], "Resource: !GetAtt ApiTokensTable.Arn");
+    // The function may run longer than the 5 s a 503 takes.
+    let timeout: u32 = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("Timeout: "))
+        .expect("a function Timeout")
+        .parse()
+        .unwrap();
+    assert!(timeout > 5, "Timeout {timeout}");
+    assert!(template.contains("ApiUrl:"), "the API URL output");
+    assert!(template.contains("AttributeName: TokenHash\n          AttributeType: S"));
     for required in [
         "BuildMethod: rust-cargolambda",
         "Binary: create-api-token",
