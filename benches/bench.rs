@@ -39,7 +39,9 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
-use common::{lambda_process, Outcome, RuntimeApi, Table, DEV_ADMIN_TOKEN, DEV_TENANT};
+use common::{
+    lambda_process, Outcome, RuntimeApi, Table, DEV_ADMIN_TOKEN, DEV_ADMIN_TOKEN_ID, DEV_TENANT,
+};
 use create_api_token::event::parse_event;
 use create_api_token::store::dynamodb::{
     attr, client_from_env, item_attributes, DynamoDbStore, Timeouts,
@@ -342,11 +344,13 @@ fn floor_item(caller: &TokenHash, i: u64) -> HashMap<String, AttributeValue> {
     let seed = format!("floor-{}-{i}-{salt}", std::process::id());
     item_attributes(&NewTokenItem {
         token_hash: TokenHash::of(&seed),
+        token_id: create_api_token::token_id::TokenId::new(1_776_513_600_000 + i),
         tenant_id: DEV_TENANT,
         role: STANDARD.to_owned(),
         description: "Zapier integration + C++ \u{2713}".to_owned(),
         date_created: "2026-04-18T12:00:00".to_owned(),
         created_by: Some(caller.clone()),
+        created_by_id: create_api_token::token_id::TokenId::parse(DEV_ADMIN_TOKEN_ID),
     })
 }
 

@@ -3,9 +3,17 @@
 //!
 //! Success (200):
 //! `{"Status":true,"Message":"","Response":{"token":{"DateCreated":"2026-04-18T12:00:00","Token":"…-us-1","Description":"…","TenantId":0}}}`
+//! List (200): `{"Status":true,"Message":"","Response":{"tokens":[<item>,...],"next":"<TokenId>"|null}}`.
+//! Revoke (200): `{"Status":true,"Message":"","Response":{"token":<item>}}`, where an item is
+//! `{"TokenId","DateCreated","Description","TenantId","Role","Revoked","DateRevoked","CreatedBy"}`
+//! ([`ListedToken`]).
 //! Error: `{"Status":false,"Message":"<plain English>","Response":null}`.
+//! `openapi.yaml` holds the same shapes as JSON Schemas.
 
 use serde::Serialize;
+
+use crate::store::{TokenPage, TokenSummary};
+use crate::token_id::TokenId;
 
 /// The envelope. Serde writes fields in declaration order, which is the contract's order.
 #[derive(Debug, Serialize)]
@@ -51,6 +59,90 @@ pub fn success_body(token: IssuedToken<'_>) -> String {
         status: true,
         message: "",
         response: Some(CreatedResponse { token }),
+    })
+}
+
+/// A token as listed and as revoked: never the token, never a digest. Exactly these
+/// fields, in this order.
+#[derive(Debug, Serialize)]
+pub struct ListedToken<'a> {
+    /// The token's public handle.
+    #[serde(rename = "TokenId")]
+    pub token_id: TokenId,
+    /// UTC creation time, `YYYY-MM-DDTHH:MM:SS`.
+    #[serde(rename = "DateCreated")]
+    pub date_created: &'a str,
+    /// The description given at creation.
+    #[serde(rename = "Description")]
+    pub description: &'a str,
+    /// The tenant (always the caller's).
+    #[serde(rename = "TenantId")]
+    pub tenant_id: i64,
+    /// `Administrator` or `Standard`; `null` if the item has no string role.
+    #[serde(rename = "Role")]
+    pub role: Option<&'a str>,
+    /// `true` once revoked.
+    #[serde(rename = "Revoked")]
+    pub revoked: bool,
+    /// UTC time of the first revocation, or `null`.
+    #[serde(rename = "DateRevoked")]
+    pub date_revoked: Option<&'a str>,
+    /// `TokenId` of the token that created it, or `null` (bootstrap tokens, older items).
+    #[serde(rename = "CreatedBy")]
+    pub created_by: Option<TokenId>,
+}
+
+impl<'a> From<&'a TokenSummary> for ListedToken<'a> {
+    fn from(t: &'a TokenSummary) -> Self {
+        Self {
+            token_id: t.token_id,
+            date_created: &t.date_created,
+            description: &t.description,
+            tenant_id: t.tenant_id,
+            role: t.role.as_deref(),
+            revoked: t.revoked,
+            date_revoked: t.date_revoked.as_deref(),
+            created_by: t.created_by_id,
+        }
+    }
+}
+
+/// `Response` of a list: `{"tokens": [...], "next": <TokenId or null>}`.
+#[derive(Debug, Serialize)]
+pub struct ListResponse<'a> {
+    /// The page, newest first.
+    pub tokens: Vec<ListedToken<'a>>,
+    /// Pass as `before` for the next page; `null` on the last page.
+    pub next: Option<TokenId>,
+}
+
+/// `Response` of a revocation: `{"token": <item>}`.
+#[derive(Debug, Serialize)]
+pub struct RevokedResponse<'a> {
+    /// The revoked token, as listed.
+    pub token: ListedToken<'a>,
+}
+
+/// Serializes the success envelope of a list.
+pub fn list_body(page: &TokenPage) -> String {
+    to_json(&Envelope {
+        status: true,
+        message: "",
+        response: Some(ListResponse {
+            tokens: page.tokens.iter().map(ListedToken::from).collect(),
+            next: page.next,
+        }),
+    })
+}
+
+/// Serializes the success envelope of a revocation.
+pub fn revoked_body(token: &TokenSummary) -> String {
+    to_json(&Envelope {
+        status: true,
+        message: "",
+        response: Some(RevokedResponse {
+            token: ListedToken::from(token),
+        }),
     })
 }
 
@@ -108,5 +200,46 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["Response"]["token"]["Description"], d);
         assert_eq!(v["Response"]["token"]["TenantId"], 42);
+    }
+
+    fn summary(created_by: Option<&str>, revoked: Option<&str>) -> TokenSummary {
+        TokenSummary {
+            token_id: TokenId::parse("01KBDEVSTD0000000000000001").unwrap(),
+            date_created: "2026-04-18T12:00:00".to_owned(),
+            description: "Zapier".to_owned(),
+            tenant_id: 1,
+            role: Some("Standard".to_owned()),
+            revoked: revoked.is_some(),
+            date_revoked: revoked.map(str::to_owned),
+            created_by_id: created_by.and_then(TokenId::parse),
+        }
+    }
+
+    #[test]
+    fn list_bytes_fields_in_order() {
+        let page = TokenPage {
+            tokens: vec![summary(Some("01KBDEVADM0000000000000001"), None)],
+            next: TokenId::parse("01KBDEVSTD0000000000000001"),
+        };
+        assert_eq!(
+            list_body(&page),
+            r#"{"Status":true,"Message":"","Response":{"tokens":[{"TokenId":"01KBDEVSTD0000000000000001","DateCreated":"2026-04-18T12:00:00","Description":"Zapier","TenantId":1,"Role":"Standard","Revoked":false,"DateRevoked":null,"CreatedBy":"01KBDEVADM0000000000000001"}],"next":"01KBDEVSTD0000000000000001"}}"#
+        );
+        let empty = TokenPage {
+            tokens: vec![],
+            next: None,
+        };
+        assert_eq!(
+            list_body(&empty),
+            r#"{"Status":true,"Message":"","Response":{"tokens":[],"next":null}}"#
+        );
+    }
+
+    #[test]
+    fn revoked_bytes() {
+        assert_eq!(
+            revoked_body(&summary(None, Some("2026-04-19T08:00:00"))),
+            r#"{"Status":true,"Message":"","Response":{"token":{"TokenId":"01KBDEVSTD0000000000000001","DateCreated":"2026-04-18T12:00:00","Description":"Zapier","TenantId":1,"Role":"Standard","Revoked":true,"DateRevoked":"2026-04-19T08:00:00","CreatedBy":null}}}"#
+        );
     }
 }

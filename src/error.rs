@@ -1,16 +1,18 @@
 //! Every way a request can fail, and the one place that maps each to its HTTP status,
-//! headers and plain-English message.
+//! headers and plain-English message (docs/api.md, "Errors").
 //!
-//! Statuses follow SPEC.md's evaluation order: 404, 405, 401, 403, 400, then 503/500.
-//! Messages never reveal internals (no table names, SDK errors or token material).
+//! Statuses follow the evaluation order: 404, 405, 401, 403, 400, then the operation's
+//! own 404, then 503/500. Messages never reveal internals (no table names, SDK errors or
+//! token material), and never whether a token id exists in another tenant.
 
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 
 use crate::auth::CredentialError;
 use crate::description::DescriptionError;
+use crate::endpoint::{RouteError, COLLECTION_PATH};
 use crate::envelope;
-use crate::routes::ENDPOINT_PATH;
+use crate::paging::ParamError;
 
 /// The `WWW-Authenticate` challenge sent with every 401 (RFC 6750 §3).
 pub const WWW_AUTHENTICATE: &str = r#"Bearer realm="api""#;
@@ -18,15 +20,16 @@ pub const WWW_AUTHENTICATE: &str = r#"Bearer realm="api""#;
 /// The single 401 message, identical for every reason (no oracle).
 pub const UNAUTHORIZED_MESSAGE: &str = "A valid API token is required.";
 
-/// A request that did not create a token.
+/// The single message of a `DELETE` whose `TokenId` is not a token of the caller's
+/// tenant, whether another tenant has it or nobody does (no cross-tenant oracle).
+pub const TOKEN_NOT_FOUND_MESSAGE: &str = "No API token with this TokenId exists in your tenant.";
+
+/// A request that did not succeed.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// 404: the path (after removing the stage) is not the endpoint.
-    #[error("not found")]
-    NotFound,
-    /// 405 with `Allow: POST`.
-    #[error("method not allowed")]
-    MethodNotAllowed,
+    /// 404 (rule 1) or 405 with the path's `Allow` (rule 2).
+    #[error(transparent)]
+    Route(#[from] RouteError),
     /// 401: no usable token.
     #[error("unauthorized: {0}")]
     BadCredentials(CredentialError),
@@ -38,13 +41,16 @@ pub enum ApiError {
     RevokedToken,
     /// 403: the caller's role is not exactly `Administrator`.
     #[error("forbidden: role is not Administrator")]
-    Forbidden {
-        /// The caller's tenant, for the log line.
-        tenant_id: i64,
-    },
+    Forbidden,
     /// 400: the description breaks a rule.
     #[error("invalid description: {0:?}")]
     InvalidDescription(DescriptionError),
+    /// 400: a list parameter breaks its rule.
+    #[error("invalid parameter: {0:?}")]
+    InvalidParameter(ParamError),
+    /// 404: the `TokenId` to revoke is not a token of the caller's tenant.
+    #[error("token not found in the caller's tenant")]
+    TokenNotFound,
     /// 503: DynamoDB unavailable, throttled or too slow; the request may be retried.
     #[error("store unavailable: {0}")]
     Unavailable(String),
@@ -57,13 +63,13 @@ impl ApiError {
     /// The HTTP status for this error.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Route(RouteError::NotFound) | Self::TokenNotFound => StatusCode::NOT_FOUND,
+            Self::Route(RouteError::MethodNotAllowed { .. }) => StatusCode::METHOD_NOT_ALLOWED,
             Self::BadCredentials(_) | Self::UnknownToken | Self::RevokedToken => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
-            Self::InvalidDescription(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::InvalidDescription(_) | Self::InvalidParameter(_) => StatusCode::BAD_REQUEST,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -72,35 +78,50 @@ impl ApiError {
     /// The short stable reason class written to the log line (never to the client).
     pub fn reason(&self) -> &'static str {
         match self {
-            Self::NotFound => "not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Route(RouteError::NotFound) => "not_found",
+            Self::Route(RouteError::MethodNotAllowed { .. }) => "method_not_allowed",
             Self::BadCredentials(e) => e.reason(),
             Self::UnknownToken => "unknown_token",
             Self::RevokedToken => "revoked_token",
-            Self::Forbidden { .. } => "not_administrator",
+            Self::Forbidden => "not_administrator",
             Self::InvalidDescription(DescriptionError::TooLong) => "description_too_long",
             Self::InvalidDescription(DescriptionError::ControlCharacter) => {
                 "description_control_character"
             }
+            Self::InvalidParameter(e) => e.reason(),
+            Self::TokenNotFound => "token_not_found",
             Self::Unavailable(_) => "store_unavailable",
             Self::Internal(_) => "internal_error",
+        }
+    }
+
+    /// The cause of a 503 or 500 for the log line (an error kind or code, never request
+    /// data); `None` for the other errors, whose `reason` says it all.
+    pub fn cause(&self) -> Option<&str> {
+        match self {
+            Self::Unavailable(cause) | Self::Internal(cause) => Some(cause),
+            _ => None,
         }
     }
 
     /// The plain-English `Message` of the error envelope.
     pub fn message(&self) -> String {
         match self {
-            Self::NotFound => format!("Not found. This API serves POST {ENDPOINT_PATH}."),
-            Self::MethodNotAllowed => {
-                format!("Method not allowed. Use POST {ENDPOINT_PATH}.")
+            Self::Route(RouteError::NotFound) => format!(
+                "Not found. This API serves {COLLECTION_PATH} (GET, POST) and {COLLECTION_PATH}/{{TokenId}} (DELETE)."
+            ),
+            Self::Route(RouteError::MethodNotAllowed { allow }) => {
+                format!("Method not allowed. This path allows {allow}.")
             }
             Self::BadCredentials(_) | Self::UnknownToken | Self::RevokedToken => {
                 UNAUTHORIZED_MESSAGE.to_owned()
             }
-            Self::Forbidden { .. } => {
-                "This API token is not allowed to create API tokens: an Administrator token is required.".to_owned()
+            Self::Forbidden => {
+                "This API token is not allowed to manage API tokens: an Administrator token is required.".to_owned()
             }
             Self::InvalidDescription(e) => e.to_string(),
+            Self::InvalidParameter(e) => e.to_string(),
+            Self::TokenNotFound => TOKEN_NOT_FOUND_MESSAGE.to_owned(),
             Self::Unavailable(_) => {
                 "The service is temporarily unavailable. Please retry shortly.".to_owned()
             }
@@ -113,15 +134,15 @@ impl ApiError {
     pub fn into_response(self) -> Response<Body> {
         let mut response = json_response(self.status(), envelope::error_body(&self.message()));
         let headers = response.headers_mut();
-        match self.status() {
-            StatusCode::UNAUTHORIZED => {
+        match self {
+            Self::BadCredentials(_) | Self::UnknownToken | Self::RevokedToken => {
                 headers.insert(
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static(WWW_AUTHENTICATE),
                 );
             }
-            StatusCode::METHOD_NOT_ALLOWED => {
-                headers.insert(header::ALLOW, HeaderValue::from_static("POST"));
+            Self::Route(RouteError::MethodNotAllowed { allow }) => {
+                headers.insert(header::ALLOW, HeaderValue::from_static(allow));
             }
             _ => {}
         }
@@ -179,18 +200,22 @@ mod tests {
 
     #[test]
     fn status_mapping() {
-        assert_eq!(ApiError::NotFound.status(), 404);
-        let r = ApiError::MethodNotAllowed.into_response();
-        assert_eq!(r.status(), 405);
-        assert_eq!(r.headers()["allow"], "POST");
-        assert_eq!(ApiError::Forbidden { tenant_id: 1 }.status(), 403);
+        assert_eq!(ApiError::Route(RouteError::NotFound).status(), 404);
+        assert_eq!(ApiError::TokenNotFound.status(), 404);
+        for allow in ["GET, POST", "DELETE"] {
+            let r = ApiError::Route(RouteError::MethodNotAllowed { allow }).into_response();
+            assert_eq!(r.status(), 405);
+            assert_eq!(r.headers()["allow"], allow);
+        }
+        assert_eq!(ApiError::Forbidden.status(), 403);
+        assert_eq!(ApiError::InvalidParameter(ParamError::Limit).status(), 400);
         assert_eq!(
             ApiError::InvalidDescription(DescriptionError::TooLong).status(),
             400
         );
         assert_eq!(ApiError::Unavailable(String::new()).status(), 503);
         assert_eq!(ApiError::Internal(String::new()).status(), 500);
-        let r = ApiError::NotFound.into_response();
+        let r = ApiError::Route(RouteError::NotFound).into_response();
         assert_eq!(r.headers()["content-type"], "application/json");
         assert_eq!(r.headers()["cache-control"], "no-store");
     }

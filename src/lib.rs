@@ -22,13 +22,16 @@
 pub mod auth;
 pub mod config;
 pub mod description;
+pub mod endpoint;
 pub mod envelope;
 pub mod error;
 pub mod event;
 pub mod logging;
+pub mod paging;
 pub mod routes;
 pub mod store;
 pub mod token;
+pub mod token_id;
 
 pub use config::Config;
 pub use routes::App;

@@ -1,23 +1,25 @@
 //! The HTTP adapter: one request in (any front door `lambda_http` parses), one response
-//! out, following SPEC.md's evaluation order:
+//! out, following the evaluation order of docs/api.md:
 //!
-//! 1. path is not [`ENDPOINT_PATH`] (after removing an API Gateway stage prefix): 404;
-//! 2. method is not `POST`: 405 with `Allow: POST`;
+//! 1. the path names no resource: 404 ([`endpoint::resolve`]);
+//! 2. the method is not one of the path's: 405 with the path's `Allow`;
 //! 3. no usable token, unknown token or revoked token: 401 (one body for all);
 //! 4. caller's role is not exactly `Administrator`: 403;
-//! 5. invalid `description`: 400;
-//! 6. create the token: 200 with the envelope;
-//! 7. DynamoDB unavailable / throttled / too slow: 503 within [`STORE_DEADLINE`] of the
-//!    request; any other unexpected failure: 500.
+//! 5. an invalid parameter of the operation: 400;
+//! 6. the operation: create (200, `Api-Token-Id` header), list (200), revoke (200, or 404
+//!    when the `TokenId` is not a token of the caller's tenant);
+//! 7. DynamoDB unavailable / throttled / too slow: 503 before the request's deadline
+//!    ([`STORE_DEADLINE`], or the invocation's own deadline less [`RESPONSE_MARGIN`] if
+//!    that comes first); any other unexpected failure: 500.
 //!
 //! Business errors become responses, never Lambda invocation errors. Each request writes
-//! exactly one log line (request id, status, reason class, tenant when known, latency);
-//! no token, digest, `Authorization` value or description is ever logged.
+//! exactly one log line, in one place ([`RequestLog::write`]): request id, operation,
+//! status, reason class, tenant when known, latency; no token, digest, `Authorization`
+//! value or description is ever logged.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use lambda_http::http::{Method, StatusCode};
-use lambda_http::request::RequestContext;
+use lambda_http::http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use time::format_description::FormatItem;
 use time::macros::format_description;
@@ -26,28 +28,43 @@ use tokio::time::{timeout_at, Instant};
 
 use crate::auth;
 use crate::description;
+use crate::endpoint::{self, Operation};
 use crate::envelope::{self, IssuedToken};
 use crate::error::{json_response, ApiError};
-use crate::store::{NewTokenItem, PutOutcome, StoreError, TokenStore, STANDARD};
-use crate::token::{OsSeededGenerator, Token, TokenGenerator};
+use crate::paging;
+use crate::store::{
+    CallerRecord, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError, TokenPage,
+    TokenStore, TokenSummary, STANDARD,
+};
+use crate::token::{OsSeededGenerator, Token, TokenGenerator, TokenHash};
+use crate::token_id::TokenId;
 
-/// The endpoint's path, as the client sent it after any stage prefix.
-pub const ENDPOINT_PATH: &str = "/api/v1/admin/apikey";
+/// The collection's path, as the client sent it after any stage prefix.
+pub use crate::endpoint::COLLECTION_PATH as ENDPOINT_PATH;
 
 /// Every store call of a request must finish within this time of the request's start,
-/// or the request is answered 503. Below SPEC.md's 5 seconds with margin for a cold start
-/// (the process starts in ~12 ms and gives its warm-up call at most 0.5 s) and the
+/// or the request is answered 503. Below the contract's 5 seconds with margin for a cold
+/// start (the process starts in ~12 ms and gives its warm-up call at most 0.5 s) and the
 /// response.
 pub const STORE_DEADLINE: Duration = Duration::from_millis(4200);
 
-/// Tokens drawn per request before giving up on `TokenHash` collisions (SPEC.md).
+/// Time kept back from the invocation's deadline (the Runtime API's
+/// `Lambda-Runtime-Deadline-Ms`, `lambda_runtime::Context::deadline`) to write the 503
+/// and hand it to the Runtime API before Lambda stops the invocation.
+pub const RESPONSE_MARGIN: Duration = Duration::from_millis(300);
+
+/// Tokens drawn per request before giving up on `TokenHash` collisions.
 pub const MAX_CREATE_ATTEMPTS: usize = 3;
 
-/// `DateCreated` format: `YYYY-MM-DDTHH:MM:SS` (UTC, no zone, no fraction).
+/// Response header of a create carrying the new token's `TokenId` (the body stays
+/// exactly the published example's).
+pub const API_TOKEN_ID_HEADER: &str = "api-token-id";
+
+/// `DateCreated` / `DateRevoked` format: `YYYY-MM-DDTHH:MM:SS` (UTC, no zone, no fraction).
 pub const DATE_CREATED_FORMAT: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
 
-/// The endpoint, with its dependencies built once per process.
+/// The API, with its dependencies built once per process.
 pub struct App<S, G = OsSeededGenerator> {
     store: S,
     generator: G,
@@ -55,16 +72,120 @@ pub struct App<S, G = OsSeededGenerator> {
     clock: fn() -> OffsetDateTime,
 }
 
-/// A token that was created.
-struct Created {
-    token: Token,
-    description: String,
-    date_created: String,
+/// The authenticated caller: an Administrator token's item.
+struct Caller {
+    token_hash: TokenHash,
     tenant_id: i64,
+    token_id: Option<TokenId>,
+}
+
+/// What a successful request produced.
+enum Success {
+    /// A new token; the plaintext goes to the response and nowhere else.
+    Created {
+        token: Token,
+        token_id: TokenId,
+        description: String,
+        date_created: String,
+        tenant_id: i64,
+    },
+    /// One page of the tenant's tokens.
+    Listed(TokenPage),
+    /// The revoked token.
+    Revoked(TokenSummary),
+}
+
+impl Success {
+    fn reason(&self) -> &'static str {
+        match self {
+            Self::Created { .. } => "created",
+            Self::Listed(_) => "listed",
+            Self::Revoked(_) => "revoked",
+        }
+    }
+
+    fn into_response(self) -> Response<Body> {
+        match self {
+            Self::Created {
+                token,
+                token_id,
+                description,
+                date_created,
+                tenant_id,
+            } => {
+                let mut response = json_response(
+                    StatusCode::OK,
+                    envelope::success_body(IssuedToken {
+                        date_created: &date_created,
+                        token: token.expose(),
+                        description: &description,
+                        tenant_id,
+                    }),
+                );
+                if let Ok(value) = HeaderValue::from_str(&token_id.to_string()) {
+                    response.headers_mut().insert(API_TOKEN_ID_HEADER, value);
+                }
+                response
+            }
+            Self::Listed(page) => json_response(StatusCode::OK, envelope::list_body(&page)),
+            Self::Revoked(token) => json_response(StatusCode::OK, envelope::revoked_body(&token)),
+        }
+    }
+}
+
+/// What the request's one log line says besides its status and reason, gathered while the
+/// request is evaluated.
+#[derive(Debug, Default)]
+struct RequestLog {
+    operation: Option<&'static str>,
+    tenant_id: Option<i64>,
+    /// New tokens that collided with a stored one (create only; almost always 0).
+    collisions: u32,
+}
+
+impl RequestLog {
+    /// Writes the request's one log line: `ERROR` for 5xx (with the cause: an error kind or
+    /// code), `INFO` otherwise.
+    fn write(
+        &self,
+        request_id: &str,
+        status: StatusCode,
+        reason: &str,
+        cause: Option<&str>,
+        started: Instant,
+    ) {
+        let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        let status = status.as_u16();
+        // Only present on the rare request whose new token collided with a stored one.
+        let collisions = (self.collisions > 0).then_some(self.collisions);
+        let operation = self.operation;
+        let tenant_id = self.tenant_id;
+        macro_rules! line {
+            ($level:expr) => {
+                tracing::event!(
+                    $level,
+                    request_id,
+                    operation,
+                    status,
+                    reason,
+                    tenant_id,
+                    latency_us,
+                    collisions,
+                    cause,
+                    "api token request"
+                )
+            };
+        }
+        if status >= 500 {
+            line!(tracing::Level::ERROR);
+        } else {
+            line!(tracing::Level::INFO);
+        }
+    }
 }
 
 impl<S: TokenStore> App<S, OsSeededGenerator> {
-    /// The endpoint over `store`, issuing tokens `<body>-<data_center>` from the OS-seeded
+    /// The API over `store`, issuing tokens `<body>-<data_center>` from the OS-seeded
     /// CSPRNG and stamping them with the system clock (UTC).
     pub fn new(store: S, data_center: impl Into<String>) -> Self {
         Self {
@@ -101,65 +222,26 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
     /// Answers one request. Never fails: every error is an HTTP response.
     pub async fn handle(&self, request: Request) -> Response<Body> {
         let started = Instant::now();
-        let mut tenant_id = None;
-        let mut collisions = 0;
-        let result = self
-            .evaluate(&request, started, &mut tenant_id, &mut collisions)
-            .await;
-        // Only present on the rare request whose new token collided with a stored one.
-        let collisions = (collisions > 0).then_some(collisions);
-        let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        let deadline = request_deadline(&request, started);
+        let mut log = RequestLog::default();
+        let result = self.evaluate(&request, deadline, &mut log).await;
         let request_id = request
             .lambda_context_ref()
             .map(|c| c.request_id.as_str())
             .unwrap_or("-");
         match result {
-            Ok(created) => {
-                tracing::info!(
-                    request_id = ?request_id,
-                    status = 200,
-                    reason = "created",
-                    tenant_id,
-                    latency_us,
-                    collisions,
-                    "create api token"
-                );
-                json_response(
-                    StatusCode::OK,
-                    envelope::success_body(IssuedToken {
-                        date_created: &created.date_created,
-                        token: created.token.expose(),
-                        description: &created.description,
-                        tenant_id: created.tenant_id,
-                    }),
-                )
+            Ok(success) => {
+                log.write(request_id, StatusCode::OK, success.reason(), None, started);
+                success.into_response()
             }
             Err(error) => {
-                let status = error.status().as_u16();
-                let reason = error.reason();
-                match &error {
-                    ApiError::Unavailable(cause) | ApiError::Internal(cause) => {
-                        tracing::error!(
-                            request_id = ?request_id,
-                            status,
-                            reason,
-                            tenant_id,
-                            latency_us,
-                            collisions,
-                            cause = ?cause,
-                            "create api token"
-                        );
-                    }
-                    _ => tracing::info!(
-                        request_id = ?request_id,
-                        status,
-                        reason,
-                        tenant_id,
-                        latency_us,
-                        collisions,
-                        "create api token"
-                    ),
-                }
+                log.write(
+                    request_id,
+                    error.status(),
+                    error.reason(),
+                    error.cause(),
+                    started,
+                );
                 error.into_response()
             }
         }
@@ -168,69 +250,172 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
     async fn evaluate(
         &self,
         request: &Request,
-        started: Instant,
-        tenant_id: &mut Option<i64>,
-        collisions: &mut u32,
-    ) -> Result<Created, ApiError> {
-        route(request)?;
+        deadline: Instant,
+        log: &mut RequestLog,
+    ) -> Result<Success, ApiError> {
+        let operation = endpoint::resolve(request)?;
+        log.operation = Some(operation.name());
+        let caller = self.authenticate_admin(request, deadline, log).await?;
+        match operation {
+            Operation::Create => self.create(request, &caller, deadline, log).await,
+            Operation::List => self.list(request, &caller, deadline).await,
+            Operation::Revoke(token_id) => self.revoke(token_id, &caller, deadline).await,
+        }
+    }
+
+    /// Rules 3 and 4, shared by every operation: a single usable token in
+    /// `Authorization`, whose item exists, is not revoked, and has the role
+    /// `Administrator`. The item is read with a strongly consistent `GetItem`, so a
+    /// revocation takes effect on the next request.
+    async fn authenticate_admin(
+        &self,
+        request: &Request,
+        deadline: Instant,
+        log: &mut RequestLog,
+    ) -> Result<Caller, ApiError> {
         let token = auth::presented_token(request.headers(), &self.data_center)
             .map_err(ApiError::BadCredentials)?;
-        let deadline = started + STORE_DEADLINE;
-
-        let caller_hash = token.digest();
-        let caller = within(deadline, self.store.get_caller(&caller_hash))
+        let token_hash = token.digest();
+        let record: CallerRecord = within(deadline, self.store.get_caller(&token_hash))
             .await?
             .ok_or(ApiError::UnknownToken)?;
-        if caller.revoked {
+        if record.revoked {
             return Err(ApiError::RevokedToken);
         }
-        *tenant_id = Some(caller.tenant_id);
-        if !caller.is_administrator() {
-            return Err(ApiError::Forbidden {
-                tenant_id: caller.tenant_id,
-            });
+        log.tenant_id = Some(record.tenant_id);
+        if !record.is_administrator() {
+            return Err(ApiError::Forbidden);
         }
+        Ok(Caller {
+            token_hash,
+            tenant_id: record.tenant_id,
+            token_id: record.token_id,
+        })
+    }
 
+    /// `POST`: a new Standard token for the caller's tenant, written with a conditional
+    /// `PutItem`; a `TokenHash` collision draws a new token (at most
+    /// [`MAX_CREATE_ATTEMPTS`]).
+    async fn create(
+        &self,
+        request: &Request,
+        caller: &Caller,
+        deadline: Instant,
+        log: &mut RequestLog,
+    ) -> Result<Success, ApiError> {
         let description = description::validate(
             request
                 .query_string_parameters_ref()
                 .and_then(|q| q.first("description")),
         )
         .map_err(ApiError::InvalidDescription)?;
-
-        let date_created = (self.clock)()
-            .format(DATE_CREATED_FORMAT)
-            .map_err(|_| ApiError::Internal("clock formatting failed".to_owned()))?;
+        let now = (self.clock)();
+        let date_created = format_date(now)?;
+        let token_id = TokenId::new(unix_ms(now));
         for _ in 0..MAX_CREATE_ATTEMPTS {
             let body = self
                 .generator
                 .new_body()
                 .map_err(|e| ApiError::Internal(e.to_string()))?;
-            let new_token = Token::from_body(&body, &self.data_center);
+            let token = Token::from_body(&body, &self.data_center);
             let item = NewTokenItem {
-                token_hash: new_token.digest(),
+                token_hash: token.digest(),
+                token_id,
                 tenant_id: caller.tenant_id,
                 role: STANDARD.to_owned(),
                 description: description.clone(),
                 date_created: date_created.clone(),
-                created_by: Some(caller_hash.clone()),
+                created_by: Some(caller.token_hash.clone()),
+                created_by_id: caller.token_id,
             };
             match within(deadline, self.store.put_new(&item)).await? {
                 PutOutcome::Created => {
-                    return Ok(Created {
-                        token: new_token,
+                    return Ok(Success::Created {
+                        token,
+                        token_id,
                         description,
                         date_created,
                         tenant_id: caller.tenant_id,
                     })
                 }
-                PutOutcome::AlreadyExists => *collisions += 1,
+                PutOutcome::AlreadyExists => log.collisions += 1,
             }
         }
         Err(ApiError::Internal(format!(
             "{MAX_CREATE_ATTEMPTS} token collisions in a row"
         )))
     }
+
+    /// `GET`: one page of the caller's tenant's tokens, newest first.
+    async fn list(
+        &self,
+        request: &Request,
+        caller: &Caller,
+        deadline: Instant,
+    ) -> Result<Success, ApiError> {
+        let query = request.query_string_parameters_ref();
+        let first = |name: &str| query.and_then(|q| q.first(name));
+        let params =
+            paging::parse(first("limit"), first("before")).map_err(ApiError::InvalidParameter)?;
+        let page = within(
+            deadline,
+            self.store.list_tokens(&ListQuery {
+                tenant_id: caller.tenant_id,
+                limit: params.limit,
+                before: params.before,
+            }),
+        )
+        .await?;
+        Ok(Success::Listed(page))
+    }
+
+    /// `DELETE .../{TokenId}`: revoke one of the caller's tenant's tokens (idempotent).
+    async fn revoke(
+        &self,
+        token_id: TokenId,
+        caller: &Caller,
+        deadline: Instant,
+    ) -> Result<Success, ApiError> {
+        let revocation = Revocation {
+            tenant_id: caller.tenant_id,
+            token_id,
+            date_revoked: format_date((self.clock)())?,
+            revoked_by_id: caller.token_id,
+        };
+        within(deadline, self.store.revoke(&revocation))
+            .await?
+            .map(Success::Revoked)
+            .ok_or(ApiError::TokenNotFound)
+    }
+}
+
+/// When the request's store calls must be done: [`STORE_DEADLINE`] after `started`, or
+/// the invocation's deadline less [`RESPONSE_MARGIN`] if that comes first (a function
+/// whose timeout is shorter than 5 s still answers with its own 503).
+fn request_deadline(request: &Request, started: Instant) -> Instant {
+    let budget = request
+        .lambda_context_ref()
+        .map(|c| c.deadline)
+        .filter(|&ms| ms > 0)
+        .map(|deadline_ms| {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
+            Duration::from_millis(deadline_ms)
+                .saturating_sub(now)
+                .saturating_sub(RESPONSE_MARGIN)
+        })
+        .map_or(STORE_DEADLINE, |left| left.min(STORE_DEADLINE));
+    started + budget
+}
+
+fn format_date(now: OffsetDateTime) -> Result<String, ApiError> {
+    now.format(DATE_CREATED_FORMAT)
+        .map_err(|_| ApiError::Internal("clock formatting failed".to_owned()))
+}
+
+fn unix_ms(now: OffsetDateTime) -> u64 {
+    u64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
 }
 
 /// Runs a store call under the request's deadline, mapping store errors to API errors.
@@ -246,47 +431,6 @@ async fn within<T>(
         Ok(Err(StoreError::Internal(cause))) => Err(ApiError::Internal(cause)),
         Ok(Ok(value)) => Ok(value),
     }
-}
-
-/// Rules 1 and 2: the path (as the client sent it, less an API Gateway stage prefix) must
-/// be [`ENDPOINT_PATH`], then the method must be `POST`.
-///
-/// - API Gateway REST (payload 1.0, also HTTP API payload 1.0): `path` is already without
-///   the stage (`/api/v1/admin/apikey` for a client's `/Prod/api/v1/admin/apikey`).
-/// - HTTP API / Function URL (payload 2.0): under a named stage `S`, `rawPath` starts with
-///   it (`/S/api/v1/admin/apikey`) and must; under `$default` it has no stage.
-/// - ALB: `path` as sent.
-///
-/// # Errors
-/// [`ApiError::NotFound`] or [`ApiError::MethodNotAllowed`].
-pub fn route(request: &Request) -> Result<(), ApiError> {
-    let raw_path = match request.raw_http_path() {
-        "" => request.uri().path(),
-        p => p,
-    };
-    let named_v2_stage = match request.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(c)) => c
-            .stage
-            .as_deref()
-            .filter(|s| !s.is_empty() && *s != "$default"),
-        _ => None,
-    };
-    let is_endpoint = match named_v2_stage {
-        Some(stage) => {
-            raw_path
-                .strip_prefix('/')
-                .and_then(|p| p.strip_prefix(stage))
-                == Some(ENDPOINT_PATH)
-        }
-        None => raw_path == ENDPOINT_PATH,
-    };
-    if !is_endpoint {
-        return Err(ApiError::NotFound);
-    }
-    if request.method() != Method::POST {
-        return Err(ApiError::MethodNotAllowed);
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -315,8 +459,8 @@ mod tests {
             role: Some(role.to_owned()),
             description: "fixture".to_owned(),
             date_created: "2026-01-01T00:00:00".to_owned(),
-            created_by: None,
             revoked,
+            ..MemoryItem::default()
         }
     }
 
@@ -594,13 +738,20 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn other_methods_get_405_before_authentication() {
+    async fn other_methods_get_405_with_the_paths_allow_before_authentication() {
         let app = app();
-        for m in ["GET", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"] {
+        for m in ["PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"] {
             let r = app.handle(v2(m, ENDPOINT_PATH, "$default", "", None)).await;
             assert_eq!(r.status(), 405, "{m}");
-            assert_eq!(r.headers()["allow"], "POST");
+            assert_eq!(r.headers()["allow"], "GET, POST");
             assert_eq!(r.headers()["content-type"], "application/json");
+        }
+        let item_path = format!("{ENDPOINT_PATH}/01KBDEVSTD0000000000000001");
+        for m in ["GET", "POST", "PUT", "PATCH", "HEAD", "OPTIONS"] {
+            let r = app.handle(v2(m, &item_path, "$default", "", None)).await;
+            assert_eq!(r.status(), 405, "{m}");
+            assert_eq!(r.headers()["allow"], "DELETE");
+            assert!(r.headers().get("www-authenticate").is_none());
         }
     }
 
@@ -703,6 +854,12 @@ mod tests {
         async fn put_new(&self, _: &NewTokenItem) -> Result<PutOutcome, StoreError> {
             std::future::pending().await
         }
+        async fn list_tokens(&self, _: &ListQuery) -> Result<TokenPage, StoreError> {
+            std::future::pending().await
+        }
+        async fn revoke(&self, _: &Revocation) -> Result<Option<TokenSummary>, StoreError> {
+            std::future::pending().await
+        }
     }
 
     #[tokio::test(start_paused = true)]
@@ -715,5 +872,323 @@ mod tests {
         // SPEC.md rule 7: within 5 s of the request, with room for a cold start's 0.5 s
         // warm-up and the response itself.
         assert!(STORE_DEADLINE + Duration::from_millis(500) < Duration::from_secs(5));
+    }
+
+    const ADMIN_ID: &str = "01KBDEVADM0000000000000001";
+
+    /// A store holding `ADMIN` (with a TokenId), tenant 7, and `OTHER_ADMIN` of tenant 8.
+    const OTHER_ADMIN: &str = "otheradminotheradminother-us-1";
+    const OTHER_ADMIN_ID: &str = "01KBDEVTN20000000000000009";
+
+    fn lifecycle_app() -> App<MemoryStore> {
+        let store = seeded_store();
+        let mut admin = item("Administrator", false, TENANT);
+        admin.token_id = TokenId::parse(ADMIN_ID);
+        store.insert(&TokenHash::of(ADMIN), admin);
+        let mut other = item("Administrator", false, TENANT + 1);
+        other.token_id = TokenId::parse(OTHER_ADMIN_ID);
+        store.insert(&TokenHash::of(OTHER_ADMIN), other);
+        App::new(store, "us-1").with_clock(pinned_clock)
+    }
+
+    fn list(query: &str, auth: &str) -> Request {
+        v2("GET", ENDPOINT_PATH, "$default", query, Some(&bearer(auth)))
+    }
+
+    fn delete(token_id: &str, auth: &str) -> Request {
+        v2(
+            "DELETE",
+            &format!("{ENDPOINT_PATH}/{token_id}"),
+            "$default",
+            "",
+            Some(&bearer(auth)),
+        )
+    }
+
+    /// Creates `n` tokens as `admin`, returning (token, TokenId) oldest first.
+    async fn create_n(app: &App<MemoryStore>, admin: &str, n: usize) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for i in 0..n {
+            let r = app
+                .handle(post(&format!("description=n{i}"), Some(&bearer(admin))))
+                .await;
+            assert_eq!(r.status(), 200);
+            let id = r.headers()["api-token-id"].to_str().unwrap().to_owned();
+            let token = body_json(&r)["Response"]["token"]["Token"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            out.push((token, id));
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn create_answers_the_new_token_id_in_a_header_and_stores_it() {
+        let app = lifecycle_app();
+        let created = create_n(&app, ADMIN, 1).await;
+        let (token, id) = &created[0];
+        let id = TokenId::parse(id).expect("Api-Token-Id is a ULID");
+        // The ULID's time is the creation time (the pinned clock).
+        assert_eq!(
+            id.timestamp_ms(),
+            unix_ms(pinned_clock()),
+            "TokenId encodes DateCreated"
+        );
+        let stored = app.store().get(&TokenHash::of(token)).unwrap();
+        assert_eq!(stored.token_id, Some(id));
+        assert_eq!(stored.created_by_id, TokenId::parse(ADMIN_ID));
+        let r = app.handle(list("", ADMIN)).await;
+        let first = &body_json(&r)["Response"]["tokens"][0];
+        assert_eq!(first["TokenId"], id.to_string());
+        assert_eq!(first["CreatedBy"], ADMIN_ID);
+        assert_eq!(first["Role"], "Standard");
+        assert_eq!(first["Revoked"], false);
+        assert_eq!(first["DateRevoked"], serde_json::Value::Null);
+    }
+
+    #[tokio::test]
+    async fn list_pages_return_every_token_once_newest_first() {
+        let app = lifecycle_app();
+        let created = create_n(&app, ADMIN, 7).await;
+        let mut all_ids: Vec<String> = created.iter().map(|(_, id)| id.clone()).collect();
+        all_ids.push(ADMIN_ID.to_owned());
+        all_ids.sort();
+        all_ids.reverse();
+        let mut seen = Vec::new();
+        let mut before = String::new();
+        let mut pages = 0;
+        loop {
+            let r = app
+                .handle(list(&format!("limit=3&before={before}"), ADMIN))
+                .await;
+            assert_eq!(r.status(), 200);
+            assert_eq!(r.headers()["cache-control"], "no-store");
+            let v = body_json(&r);
+            let tokens = v["Response"]["tokens"].as_array().unwrap();
+            assert!(tokens.len() <= 3);
+            seen.extend(
+                tokens
+                    .iter()
+                    .map(|t| t["TokenId"].as_str().unwrap().to_owned()),
+            );
+            pages += 1;
+            match v["Response"]["next"].as_str() {
+                Some(next) => {
+                    assert_eq!(next, tokens.last().unwrap()["TokenId"]);
+                    before = next.to_owned();
+                }
+                None => break,
+            }
+        }
+        assert_eq!(seen, all_ids, "each token once, newest first");
+        assert_eq!(pages, 3);
+        // Without limit: the default page of 50 holds them all, and `next` is null.
+        let v = body_json(&app.handle(list("", ADMIN)).await);
+        assert_eq!(v["Response"]["tokens"].as_array().unwrap().len(), 8);
+        assert_eq!(v["Response"]["next"], serde_json::Value::Null);
+    }
+
+    #[tokio::test]
+    async fn list_and_revoke_bodies_hold_no_token_and_no_digest() {
+        let app = lifecycle_app();
+        let created = create_n(&app, ADMIN, 2).await;
+        let listed = body_text(&app.handle(list("", ADMIN)).await).to_owned();
+        let revoked = body_text(&app.handle(delete(&created[0].1, ADMIN)).await).to_owned();
+        for body in [listed, revoked] {
+            for (token, _) in &created {
+                assert!(!body.contains(token.as_str()));
+                assert!(!body.contains(TokenHash::of(token).as_str()));
+            }
+            assert!(!body.contains(TokenHash::of(ADMIN).as_str()));
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let items: Vec<&serde_json::Value> = match &v["Response"]["tokens"] {
+                serde_json::Value::Array(a) => a.iter().collect(),
+                _ => vec![&v["Response"]["token"]],
+            };
+            for item in items {
+                // Exactly these fields (their order is checked byte for byte in `envelope`).
+                let mut keys: Vec<&str> = item
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .map(|k| k.as_str())
+                    .collect();
+                keys.sort_unstable();
+                assert_eq!(
+                    keys,
+                    [
+                        "CreatedBy",
+                        "DateCreated",
+                        "DateRevoked",
+                        "Description",
+                        "Revoked",
+                        "Role",
+                        "TenantId",
+                        "TokenId"
+                    ]
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn invalid_list_parameters_get_400_after_authentication() {
+        let app = lifecycle_app();
+        for q in [
+            "limit=0",
+            "limit=101",
+            "limit=x",
+            "limit=-1",
+            "before=nope",
+            "before=01KBDEVADM000000000000000I",
+        ] {
+            let r = app.handle(list(q, ADMIN)).await;
+            assert_eq!(r.status(), 400, "{q}");
+            // 401 and 403 come first.
+            let r = app
+                .handle(v2("GET", ENDPOINT_PATH, "$default", q, None))
+                .await;
+            assert_eq!(r.status(), 401, "{q}");
+            let r = app.handle(list(q, STANDARD_TOKEN)).await;
+            assert_eq!(r.status(), 403, "{q}");
+        }
+        // Repeated: the first value wins; other parameters are ignored.
+        let r = app.handle(list("limit=1&limit=x&color=red", ADMIN)).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            body_json(&r)["Response"]["tokens"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    #[tokio::test]
+    async fn tenants_never_see_or_touch_each_others_tokens() {
+        let app = lifecycle_app();
+        let mine = create_n(&app, ADMIN, 2).await;
+        let theirs = create_n(&app, OTHER_ADMIN, 2).await;
+        for (admin, own, foreign, tenant) in [
+            (ADMIN, &mine, &theirs, TENANT),
+            (OTHER_ADMIN, &theirs, &mine, TENANT + 1),
+        ] {
+            let v = body_json(&app.handle(list("", admin)).await);
+            for t in v["Response"]["tokens"].as_array().unwrap() {
+                assert_eq!(t["TenantId"], tenant);
+                assert!(foreign.iter().all(|(_, id)| t["TokenId"] != id.as_str()));
+            }
+            assert!(own.iter().all(|(_, id)| v["Response"]["tokens"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["TokenId"] == id.as_str())));
+            let before = app.store().items();
+            let foreign_404 = app.handle(delete(&foreign[0].1, admin)).await;
+            let nowhere_404 = app
+                .handle(delete(
+                    "01KBDEVN0WHERE0000000000000".get(..26).unwrap(),
+                    admin,
+                ))
+                .await;
+            assert_eq!(foreign_404.status(), 404);
+            assert_eq!(nowhere_404.status(), 404);
+            assert_eq!(
+                format!("{:?}{:?}", foreign_404.headers(), foreign_404.body()),
+                format!("{:?}{:?}", nowhere_404.headers(), nowhere_404.body()),
+                "no cross-tenant oracle"
+            );
+            assert_eq!(app.store().items(), before, "nothing changed");
+            // The foreign token still works.
+            let r = app.handle(list("", &foreign[0].0)).await;
+            assert_eq!(r.status(), 403, "a Standard token, not revoked");
+        }
+    }
+
+    #[tokio::test]
+    async fn revocation_is_idempotent_and_takes_effect_on_the_next_request() {
+        let app = lifecycle_app();
+        let created = create_n(&app, ADMIN, 1).await;
+        let (token, id) = &created[0];
+        let r = app.handle(delete(&id.to_lowercase(), ADMIN)).await;
+        assert_eq!(r.status(), 200);
+        let v = body_json(&r);
+        assert_eq!(v["Response"]["token"]["TokenId"], id.as_str());
+        assert_eq!(v["Response"]["token"]["Revoked"], true);
+        assert_eq!(v["Response"]["token"]["DateRevoked"], "2026-04-18T12:00:00");
+        let stored = app.store().get(&TokenHash::of(token)).unwrap();
+        assert!(stored.revoked);
+        assert_eq!(stored.revoked_by_id, TokenId::parse(ADMIN_ID));
+        // Again, later: 200 with the first DateRevoked.
+        let later = App::new(MemoryStoreView(app.store()), "us-1")
+            .with_clock(|| time::macros::datetime!(2026-05-01 00:00:00 UTC));
+        let r = later.handle(delete(id, ADMIN)).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            body_json(&r)["Response"]["token"]["DateRevoked"],
+            "2026-04-18T12:00:00"
+        );
+        // The revoked token is refused everywhere at once.
+        for request in [
+            post("", Some(&bearer(token))),
+            list("", token),
+            delete(id, token),
+        ] {
+            let r = app.handle(request).await;
+            assert_eq!(r.status(), 401);
+            assert_eq!(body_json(&r)["Message"], UNAUTHORIZED_MESSAGE);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_revoked_administrator_can_no_longer_create_list_or_revoke() {
+        let app = lifecycle_app();
+        let created = create_n(&app, ADMIN, 1).await;
+        // The administrator revokes itself.
+        let r = app.handle(delete(ADMIN_ID, ADMIN)).await;
+        assert_eq!(r.status(), 200);
+        let before = app.store().items();
+        for request in [
+            post("", Some(&bearer(ADMIN))),
+            list("", ADMIN),
+            delete(&created[0].1, ADMIN),
+        ] {
+            assert_eq!(app.handle(request).await.status(), 401);
+        }
+        assert_eq!(app.store().items(), before);
+    }
+
+    #[tokio::test]
+    async fn malformed_token_ids_are_404_before_authentication() {
+        let app = lifecycle_app();
+        for id in [
+            "x",
+            "01KBDEVADM000000000000000",
+            "01KBDEVADM0000000000000001/",
+            "81KBDEVADM0000000000000001",
+        ] {
+            let path = format!("{ENDPOINT_PATH}/{id}");
+            let r = app.handle(v2("DELETE", &path, "$default", "", None)).await;
+            assert_eq!(r.status(), 404, "{id}");
+        }
+    }
+
+    /// Borrows a [`MemoryStore`] so that a second `App` (another clock) shares its items.
+    struct MemoryStoreView<'a>(&'a MemoryStore);
+
+    impl TokenStore for MemoryStoreView<'_> {
+        async fn get_caller(&self, h: &TokenHash) -> Result<Option<CallerRecord>, StoreError> {
+            self.0.get_caller(h).await
+        }
+        async fn put_new(&self, i: &NewTokenItem) -> Result<PutOutcome, StoreError> {
+            self.0.put_new(i).await
+        }
+        async fn list_tokens(&self, q: &ListQuery) -> Result<TokenPage, StoreError> {
+            self.0.list_tokens(q).await
+        }
+        async fn revoke(&self, r: &Revocation) -> Result<Option<TokenSummary>, StoreError> {
+            self.0.revoke(r).await
+        }
     }
 }

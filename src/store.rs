@@ -1,9 +1,10 @@
-//! The narrow storage interface the endpoint needs: read the caller's item, write a new
-//! token item without overwriting anything.
+//! The narrow storage interface the function needs: read the caller's item, write a new
+//! token item without overwriting anything, list a tenant's tokens, revoke one of them.
 //!
 //! [`dynamodb::DynamoDbStore`] is the production implementation (one table, partition key
-//! `TokenHash`); [`memory::MemoryStore`] keeps items in a map for unit tests and the
-//! handler-cost benchmark.
+//! `TokenHash`, global secondary index `TenantTokens`); [`memory::MemoryStore`] keeps items
+//! in a map for unit tests and the handler-cost benchmark. The table's layout is described
+//! in `docs/api.md` ("Storage").
 
 pub mod dynamodb;
 pub mod memory;
@@ -11,13 +12,15 @@ pub mod memory;
 use std::future::Future;
 
 use crate::token::TokenHash;
+use crate::token_id::TokenId;
 
-/// The `Role` value that may create tokens. Compared exactly (case-sensitive).
+/// The `Role` value that may create, list and revoke tokens. Compared exactly
+/// (case-sensitive).
 pub const ADMINISTRATOR: &str = "Administrator";
-/// The `Role` given to every token this endpoint creates.
+/// The `Role` given to every token the function creates.
 pub const STANDARD: &str = "Standard";
 
-/// What the endpoint needs to know about the caller's token item.
+/// What the function needs to know about the caller's token item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallerRecord {
     /// `TenantId`: the tenant the token acts for.
@@ -27,6 +30,8 @@ pub struct CallerRecord {
     /// `true` if the item has `Revoked = true`. A `Revoked` attribute of any other type
     /// is treated as revoked too (fail closed).
     pub revoked: bool,
+    /// `TokenId`, if the item has one (items written before TokenIds existed have none).
+    pub token_id: Option<TokenId>,
 }
 
 impl CallerRecord {
@@ -41,7 +46,9 @@ impl CallerRecord {
 pub struct NewTokenItem {
     /// `TokenHash` (S, partition key): SHA-256 hex of the new token.
     pub token_hash: TokenHash,
-    /// `TenantId` (N).
+    /// `TokenId` (S): the item's ULID, sort key of the `TenantTokens` index.
+    pub token_id: TokenId,
+    /// `TenantId` (N): partition key of the `TenantTokens` index.
     pub tenant_id: i64,
     /// `Role` (S).
     pub role: String,
@@ -51,6 +58,8 @@ pub struct NewTokenItem {
     pub date_created: String,
     /// `CreatedBy` (S): `TokenHash` of the creating token; `None` for bootstrap tokens.
     pub created_by: Option<TokenHash>,
+    /// `CreatedById` (S): `TokenId` of the creating token, when it has one.
+    pub created_by_id: Option<TokenId>,
 }
 
 /// Result of a conditional create.
@@ -60,6 +69,61 @@ pub enum PutOutcome {
     Created,
     /// An item with the same `TokenHash` exists; nothing was written.
     AlreadyExists,
+}
+
+/// A token as the list and revoke operations show it: never the token, never a digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSummary {
+    /// `TokenId`.
+    pub token_id: TokenId,
+    /// `DateCreated` (`YYYY-MM-DDTHH:MM:SS` UTC).
+    pub date_created: String,
+    /// `Description`.
+    pub description: String,
+    /// `TenantId`.
+    pub tenant_id: i64,
+    /// `Role`, if the item has a string one.
+    pub role: Option<String>,
+    /// `Revoked`: absent or `false` is `false`; any other value is `true` (fail closed).
+    pub revoked: bool,
+    /// `DateRevoked`, when revoked through the API or the bootstrap tool.
+    pub date_revoked: Option<String>,
+    /// `CreatedById`: the creating token's `TokenId`, if known.
+    pub created_by_id: Option<TokenId>,
+}
+
+/// One page of a tenant's tokens, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenPage {
+    /// At most the requested number of tokens, in descending `TokenId` order.
+    pub tokens: Vec<TokenSummary>,
+    /// The `TokenId` to pass as `before` for the next page; `None` when this page is the
+    /// last.
+    pub next: Option<TokenId>,
+}
+
+/// Which of a tenant's tokens to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListQuery {
+    /// The caller's tenant: the only tenant ever listed.
+    pub tenant_id: i64,
+    /// Page size, 1 to 100.
+    pub limit: u32,
+    /// Only tokens whose `TokenId` sorts before this one (created earlier).
+    pub before: Option<TokenId>,
+}
+
+/// A revocation: mark `token_id` of `tenant_id` revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    /// The caller's tenant: the item must belong to it, or nothing changes.
+    pub tenant_id: i64,
+    /// The token to revoke.
+    pub token_id: TokenId,
+    /// `DateRevoked` to set if the item has none yet (`YYYY-MM-DDTHH:MM:SS` UTC).
+    pub date_revoked: String,
+    /// `RevokedById` to set if the item has none yet: the caller's `TokenId`, if any.
+    pub revoked_by_id: Option<TokenId>,
 }
 
 /// A storage failure. The `String` is a short cause for logs (an error code or kind),
@@ -75,8 +139,9 @@ pub enum StoreError {
     Internal(String),
 }
 
-/// The two operations the endpoint performs. Implementations must be cheap to share
-/// across requests (`&self`) and must never overwrite an existing item.
+/// The operations the function performs. Implementations must be cheap to share across
+/// requests (`&self`), must never overwrite an existing item, and must never return or
+/// change an item of a tenant other than the one asked for.
 pub trait TokenStore: Send + Sync {
     /// Strongly consistent read of the item keyed by `token_hash`; `Ok(None)` if absent.
     fn get_caller(
@@ -89,4 +154,19 @@ pub trait TokenStore: Send + Sync {
         &self,
         item: &NewTokenItem,
     ) -> impl Future<Output = Result<PutOutcome, StoreError>> + Send;
+
+    /// One page of `query.tenant_id`'s tokens that have a `TokenId`, newest first.
+    /// Eventually consistent (served from the `TenantTokens` index).
+    fn list_tokens(
+        &self,
+        query: &ListQuery,
+    ) -> impl Future<Output = Result<TokenPage, StoreError>> + Send;
+
+    /// Marks the tenant's token revoked, keeping the first `DateRevoked` and `RevokedById`
+    /// if it was revoked before, and returns it as it now is; `Ok(None)` if the tenant has
+    /// no token with that id (whether another tenant has one or nobody does).
+    fn revoke(
+        &self,
+        revocation: &Revocation,
+    ) -> impl Future<Output = Result<Option<TokenSummary>, StoreError>> + Send;
 }

@@ -215,8 +215,8 @@ fn check(rt: &tokio::runtime::Runtime, case: Case) -> Result<(), TestCaseError> 
             role: case.role.clone(),
             description: "seeded".to_owned(),
             date_created: "2026-01-01T00:00:00".to_owned(),
-            created_by: None,
             revoked: case.revoked,
+            ..MemoryItem::default()
         },
     );
     let app = App::new(store, "us-1");

@@ -35,7 +35,7 @@ fn template_validates_with_lint() {
 }
 
 #[test]
-fn template_grants_only_getitem_and_putitem() {
+fn template_grants_exactly_the_contracts_dynamodb_actions() {
     let template =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("template.yaml"))
             .unwrap();
@@ -44,7 +44,15 @@ fn template_grants_only_getitem_and_putitem() {
         .map(str::trim)
         .filter(|l| l.starts_with("- dynamodb:") || l.starts_with("Action: dynamodb:"))
         .collect();
-    assert_eq!(actions, ["- dynamodb:GetItem", "- dynamodb:PutItem"]);
+    assert_eq!(
+        actions,
+        [
+            "- dynamodb:GetItem",
+            "- dynamodb:PutItem",
+            "- dynamodb:UpdateItem",
+            "- dynamodb:Query"
+        ]
+    );
     // Nothing broader anywhere, and the statement is scoped to the table's ARN.
     for broad in [
         "dynamodb:*",
@@ -56,11 +64,25 @@ fn template_grants_only_getitem_and_putitem() {
         assert!(!template.contains(broad), "template.yaml grants {broad}");
     }
     let lines: Vec<&str> = template.lines().map(str::trim).collect();
-    let put = lines
+    // Item operations on the table's ARN only; Query on the TenantTokens index only.
+    let update = lines
         .iter()
-        .position(|l| *l == "- dynamodb:PutItem")
+        .position(|l| *l == "- dynamodb:UpdateItem")
         .unwrap();
-    assert_eq!(lines[put + 1], "Resource: !GetAtt ApiTokensTable.Arn");
+    assert_eq!(lines[update + 1], "Resource: !GetAtt ApiTokensTable.Arn");
+    let query = lines
+        .iter()
+        .position(|l| *l == "- dynamodb:Query")
+        .unwrap();
+    assert_eq!(
+        lines[query + 1],
+        r#"Resource: !Sub "${ApiTokensTable.Arn}/index/TenantTokens""#
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("Resource:")).count(),
+        2,
+        "two statements, nothing else granted"
+    );
     // The function may run longer than the 5 s a 503 takes.
     let timeout: u32 = lines
         .iter()
@@ -84,6 +106,12 @@ fn template_grants_only_getitem_and_putitem() {
         "UpdateReplacePolicy: Retain",
         "Path: /api/v1/admin/apikey",
         "Method: POST",
+        "Method: GET",
+        "Path: /api/v1/admin/apikey/{TokenId}",
+        "Method: DELETE",
+        "IndexName: TenantTokens",
+        "AttributeName: TenantId\n          AttributeType: N",
+        "AttributeName: TokenId\n          AttributeType: S",
         "ThrottlingRateLimit:",
         "TABLE_NAME: !Ref ApiTokensTable",
         "DATA_CENTER: !Ref DataCenter",

@@ -23,11 +23,12 @@ use std::process::ExitCode;
 use create_api_token::store::dynamodb::{client_from_env, create_table, DynamoDbStore, Timeouts};
 use create_api_token::store::{NewTokenItem, PutOutcome, TokenStore, ADMINISTRATOR, STANDARD};
 use create_api_token::token::{OsSeededGenerator, Token, TokenGenerator};
+use create_api_token::token_id::TokenId;
 use create_api_token::{routes::DATE_CREATED_FORMAT, Config};
 
 const USAGE: &str = "usage:
   apikey-bootstrap create-table
-  apikey-bootstrap mint --tenant <N> [--description <TEXT>] [--role Administrator|Standard] [--import-token <TOKEN>]
+  apikey-bootstrap mint --tenant <N> [--description <TEXT>] [--role Administrator|Standard] [--import-token <TOKEN> [--token-id <ULID>]]
 
 environment: TABLE_NAME (required), DATA_CENTER (default us-1), AWS_REGION, credentials,
 AWS_ENDPOINT_URL_DYNAMODB (e.g. http://127.0.0.1:8000 for DynamoDB Local)";
@@ -38,6 +39,7 @@ struct MintArgs {
     description: String,
     role: Option<String>,
     import_token: Option<String>,
+    token_id: Option<TokenId>,
 }
 
 fn parse_mint(args: &[String]) -> Result<MintArgs, String> {
@@ -66,9 +68,17 @@ fn parse_mint(args: &[String]) -> Result<MintArgs, String> {
                 out.role = Some(v);
             }
             "--import-token" => out.import_token = Some(value()?),
+            "--token-id" => {
+                let v = value()?;
+                out.token_id =
+                    Some(TokenId::parse(&v).ok_or_else(|| "--token-id must be a ULID".to_owned())?);
+            }
             // Not echoed: a token pasted in the wrong place must not reach the terminal log.
             _ => return Err("unknown argument".to_owned()),
         }
+    }
+    if out.token_id.is_some() && out.import_token.is_none() {
+        return Err("--token-id goes with --import-token".to_owned());
     }
     if out.tenant.is_none() {
         return Err("--tenant is required".to_owned());
@@ -171,7 +181,11 @@ async fn main() -> ExitCode {
                 },
             };
             let role = mint.role.unwrap_or_else(|| ADMINISTRATOR.to_owned());
-            let date_created = match time::OffsetDateTime::now_utc().format(DATE_CREATED_FORMAT) {
+            let now = time::OffsetDateTime::now_utc();
+            let token_id = mint.token_id.unwrap_or_else(|| {
+                TokenId::new(u64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(0))
+            });
+            let date_created = match now.format(DATE_CREATED_FORMAT) {
                 Ok(d) => d,
                 Err(e) => {
                     eprintln!("apikey-bootstrap: {e}");
@@ -181,11 +195,13 @@ async fn main() -> ExitCode {
             let tenant = mint.tenant.unwrap_or_default();
             let item = NewTokenItem {
                 token_hash: token.digest(),
+                token_id,
                 tenant_id: tenant,
                 role: role.clone(),
                 description: mint.description,
                 date_created,
                 created_by: None,
+                created_by_id: None,
             };
             let store = DynamoDbStore::new(
                 client_from_env(Timeouts::default()).await,
@@ -194,7 +210,7 @@ async fn main() -> ExitCode {
             match store.put_new(&item).await {
                 Ok(PutOutcome::Created) => {
                     eprintln!(
-                        "minted a token with role {role} for tenant {tenant} in table {} (shown once):",
+                        "minted a token with role {role} for tenant {tenant}, TokenId {token_id}, in table {} (shown once):",
                         config.table_name
                     );
                     println!("{}", token.expose());

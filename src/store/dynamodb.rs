@@ -1,10 +1,18 @@
-//! [`TokenStore`] on one DynamoDB table (partition key `TokenHash` (S), no sort key).
+//! [`TokenStore`] on one DynamoDB table (partition key `TokenHash` (S), no sort key) with
+//! the global secondary index [`TENANT_TOKENS_INDEX`] (partition key `TenantId` (N), sort
+//! key `TokenId` (S)); docs/api.md, "Storage".
 //!
 //! - The caller is read with a strongly consistent `GetItem` (`ConsistentRead = true`), so
-//!   a token revoked a moment ago fails at once.
+//!   a token revoked a moment ago fails at once. Authentication never reads the index.
 //! - New items are written with `PutItem` and the condition
 //!   `attribute_not_exists(TokenHash)`: an existing item is never overwritten; the
 //!   condition failing (`ConditionalCheckFailedException`) is [`PutOutcome::AlreadyExists`].
+//! - Lists are a `Query` on the index (`TenantId = :tenant`, newest `TokenId` first), so
+//!   they are eventually consistent (DynamoDB developer guide, "Global secondary indexes":
+//!   reads from a GSI are eventually consistent).
+//! - A revocation finds the item's key with a `Query` on the index (`TenantId = :tenant AND
+//!   TokenId = :id`), then writes it with an `UpdateItem` conditioned on the same tenant and
+//!   id, so an item of another tenant can never be changed even if the index were stale.
 //!
 //! The client is built once per process by [`client_from_env`] with the time limits of
 //! [`Timeouts`], so that a request whose store is unreachable, silent or throttling is
@@ -18,15 +26,20 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType,
+    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
+    KeyType, Projection, ProjectionType, ReturnValue, ScalarAttributeType,
 };
 use aws_sdk_dynamodb::Client;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
-use super::{CallerRecord, NewTokenItem, PutOutcome, StoreError, TokenStore};
+use super::{
+    CallerRecord, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError, TokenPage,
+    TokenStore, TokenSummary,
+};
 use crate::token::TokenHash;
+use crate::token_id::TokenId;
 
 /// Attribute names of the token table (SPEC.md "Storage").
 pub mod attr {
@@ -44,7 +57,30 @@ pub mod attr {
     pub const CREATED_BY: &str = "CreatedBy";
     /// (BOOL) `true` disables the token.
     pub const REVOKED: &str = "Revoked";
+    /// (S) the item's ULID; sort key of the `TenantTokens` index.
+    pub const TOKEN_ID: &str = "TokenId";
+    /// (S) `TokenId` of the creating token, when it had one.
+    pub const CREATED_BY_ID: &str = "CreatedById";
+    /// (S) when the token was revoked, `YYYY-MM-DDTHH:MM:SS` UTC.
+    pub const DATE_REVOKED: &str = "DateRevoked";
+    /// (S) `TokenId` of the revoking token.
+    pub const REVOKED_BY_ID: &str = "RevokedById";
 }
+
+/// The global secondary index listing a tenant's tokens: partition key `TenantId` (N), sort
+/// key `TokenId` (S), projecting [`INDEX_PROJECTED_ATTRIBUTES`] besides the keys.
+pub const TENANT_TOKENS_INDEX: &str = "TenantTokens";
+
+/// Non-key attributes the `TenantTokens` index projects (`INCLUDE`): what a listed item
+/// needs. Never the plaintext token, which is stored nowhere.
+pub const INDEX_PROJECTED_ATTRIBUTES: [&str; 6] = [
+    attr::DATE_CREATED,
+    attr::DESCRIPTION,
+    attr::ROLE,
+    attr::REVOKED,
+    attr::DATE_REVOKED,
+    attr::CREATED_BY_ID,
+];
 
 /// Time limits and retries of the DynamoDB client (AWS SDK for Rust "Timeouts" and
 /// "Retries" developer-guide pages). With two calls per request (`GetItem`, `PutItem`)
@@ -160,7 +196,7 @@ impl TokenStore for DynamoDbStore {
             )
             .consistent_read(true)
             // `Role` is a DynamoDB reserved word, hence the placeholder.
-            .projection_expression("TenantId, #role, Revoked")
+            .projection_expression("TenantId, #role, Revoked, TokenId")
             .expression_attribute_names("#role", attr::ROLE)
             .send()
             .await
@@ -187,68 +223,216 @@ impl TokenStore for DynamoDbStore {
             Err(e) => Err(classify(&e)),
         }
     }
+
+    async fn list_tokens(&self, query: &ListQuery) -> Result<TokenPage, StoreError> {
+        // One item more than the page, so that `next` is set only when a next page exists.
+        let wanted = query.limit.max(1) as usize + 1;
+        let mut tokens = Vec::with_capacity(wanted);
+        let mut start_key = None;
+        loop {
+            let mut request = self
+                .client
+                .query()
+                .table_name(&self.table_name)
+                .index_name(TENANT_TOKENS_INDEX)
+                .expression_attribute_values(
+                    ":tenant",
+                    AttributeValue::N(query.tenant_id.to_string()),
+                )
+                .scan_index_forward(false)
+                .limit(i32::try_from(wanted - tokens.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start_key.take());
+            request = match query.before {
+                Some(before) => request
+                    .key_condition_expression("TenantId = :tenant AND TokenId < :before")
+                    .expression_attribute_values(":before", AttributeValue::S(before.to_string())),
+                None => request.key_condition_expression("TenantId = :tenant"),
+            };
+            let output = request.send().await.map_err(|e| classify(&e))?;
+            for item in output.items() {
+                tokens.push(summary_from_item(item, query.tenant_id)?);
+            }
+            start_key = output.last_evaluated_key;
+            if tokens.len() >= wanted || start_key.is_none() {
+                break;
+            }
+        }
+        let limit = wanted - 1;
+        let next = (tokens.len() > limit).then(|| tokens[limit - 1].token_id);
+        tokens.truncate(limit);
+        Ok(TokenPage { tokens, next })
+    }
+
+    async fn revoke(&self, revocation: &Revocation) -> Result<Option<TokenSummary>, StoreError> {
+        let tenant = AttributeValue::N(revocation.tenant_id.to_string());
+        let token_id = AttributeValue::S(revocation.token_id.to_string());
+        let found = self
+            .client
+            .query()
+            .table_name(&self.table_name)
+            .index_name(TENANT_TOKENS_INDEX)
+            .key_condition_expression("TenantId = :tenant AND TokenId = :id")
+            .expression_attribute_values(":tenant", tenant.clone())
+            .expression_attribute_values(":id", token_id.clone())
+            .projection_expression(attr::TOKEN_HASH)
+            .send()
+            .await
+            .map_err(|e| classify(&e))?;
+        let Some(AttributeValue::S(token_hash)) =
+            found.items().first().and_then(|i| i.get(attr::TOKEN_HASH))
+        else {
+            return Ok(None);
+        };
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table_name)
+            .key(attr::TOKEN_HASH, AttributeValue::S(token_hash.clone()))
+            // The item must still be this tenant's token with this id: never another's.
+            .condition_expression("TenantId = :tenant AND TokenId = :id")
+            .expression_attribute_values(":tenant", tenant)
+            .expression_attribute_values(":id", token_id)
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":now", AttributeValue::S(revocation.date_revoked.clone()))
+            .return_values(ReturnValue::AllNew);
+        update = match revocation.revoked_by_id {
+            Some(by) => update
+                .update_expression(
+                    "SET Revoked = :true, DateRevoked = if_not_exists(DateRevoked, :now), \
+                     RevokedById = if_not_exists(RevokedById, :by)",
+                )
+                .expression_attribute_values(":by", AttributeValue::S(by.to_string())),
+            None => update.update_expression(
+                "SET Revoked = :true, DateRevoked = if_not_exists(DateRevoked, :now)",
+            ),
+        };
+        match update.send().await {
+            Ok(output) => output
+                .attributes
+                .as_ref()
+                .map(|item| summary_from_item(item, revocation.tenant_id))
+                .transpose(),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(classify(&e)),
+        }
+    }
 }
 
-/// The attributes of a new token item (SPEC.md "Storage"); `CreatedBy` only if known.
+/// The attributes of a new token item (docs/api.md, "Storage"); `CreatedBy` and
+/// `CreatedById` only if known.
 pub fn item_attributes(item: &NewTokenItem) -> HashMap<String, AttributeValue> {
-    let mut attributes = HashMap::with_capacity(6);
-    attributes.insert(
-        attr::TOKEN_HASH.to_owned(),
+    let mut attributes = HashMap::with_capacity(8);
+    let mut put = |name: &str, value: AttributeValue| {
+        attributes.insert(name.to_owned(), value);
+    };
+    put(
+        attr::TOKEN_HASH,
         AttributeValue::S(item.token_hash.as_str().to_owned()),
     );
-    attributes.insert(
-        attr::TENANT_ID.to_owned(),
+    put(attr::TOKEN_ID, AttributeValue::S(item.token_id.to_string()));
+    put(
+        attr::TENANT_ID,
         AttributeValue::N(item.tenant_id.to_string()),
     );
-    attributes.insert(attr::ROLE.to_owned(), AttributeValue::S(item.role.clone()));
-    attributes.insert(
-        attr::DESCRIPTION.to_owned(),
+    put(attr::ROLE, AttributeValue::S(item.role.clone()));
+    put(
+        attr::DESCRIPTION,
         AttributeValue::S(item.description.clone()),
     );
-    attributes.insert(
-        attr::DATE_CREATED.to_owned(),
+    put(
+        attr::DATE_CREATED,
         AttributeValue::S(item.date_created.clone()),
     );
     if let Some(created_by) = &item.created_by {
-        attributes.insert(
-            attr::CREATED_BY.to_owned(),
+        put(
+            attr::CREATED_BY,
             AttributeValue::S(created_by.as_str().to_owned()),
+        );
+    }
+    if let Some(created_by_id) = &item.created_by_id {
+        put(
+            attr::CREATED_BY_ID,
+            AttributeValue::S(created_by_id.to_string()),
         );
     }
     attributes
 }
 
+/// `Revoked`: absent or `BOOL false` is not revoked; anything else is (fail closed).
+fn is_revoked(item: &HashMap<String, AttributeValue>) -> bool {
+    !matches!(
+        item.get(attr::REVOKED),
+        None | Some(AttributeValue::Bool(false))
+    )
+}
+
+fn string_attribute(item: &HashMap<String, AttributeValue>, name: &str) -> Option<String> {
+    match item.get(name) {
+        Some(AttributeValue::S(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn integer_attribute(item: &HashMap<String, AttributeValue>, name: &str) -> Option<i64> {
+    match item.get(name) {
+        Some(AttributeValue::N(n)) => n.parse().ok(),
+        _ => None,
+    }
+}
+
 /// Reads the caller's record from its item.
 ///
 /// - `TenantId` must be an integer N, else [`StoreError::Internal`] (a corrupt item).
-/// - `Role` is kept only if it is an S.
+/// - `Role` is kept only if it is an S; `TokenId` only if it is a valid ULID.
 /// - `Revoked`: absent or `BOOL false` is not revoked; anything else is (fail closed).
 fn caller_from_item(item: &HashMap<String, AttributeValue>) -> Result<CallerRecord, StoreError> {
-    let revoked = !matches!(
-        item.get(attr::REVOKED),
-        None | Some(AttributeValue::Bool(false))
-    );
-    if revoked {
+    if is_revoked(item) {
         // A revoked token is refused (401) whatever else its item holds.
         return Ok(CallerRecord {
             tenant_id: 0,
             role: None,
             revoked: true,
+            token_id: None,
         });
     }
-    let tenant_id = match item.get(attr::TENANT_ID) {
-        Some(AttributeValue::N(n)) => n.parse::<i64>().ok(),
-        _ => None,
-    }
-    .ok_or_else(|| StoreError::Internal("caller item has no integer TenantId".to_owned()))?;
-    let role = match item.get(attr::ROLE) {
-        Some(AttributeValue::S(s)) => Some(s.clone()),
-        _ => None,
-    };
+    let tenant_id = integer_attribute(item, attr::TENANT_ID)
+        .ok_or_else(|| StoreError::Internal("caller item has no integer TenantId".to_owned()))?;
     Ok(CallerRecord {
         tenant_id,
-        role,
+        role: string_attribute(item, attr::ROLE),
         revoked: false,
+        token_id: string_attribute(item, attr::TOKEN_ID).and_then(|s| TokenId::parse(&s)),
+    })
+}
+
+/// Reads a listed or revoked item. It must carry a valid `TokenId` and the `TenantId` that
+/// was asked for: anything else is [`StoreError::Internal`] (a corrupt item, or an index
+/// answering for the wrong tenant), never shown to the caller.
+fn summary_from_item(
+    item: &HashMap<String, AttributeValue>,
+    tenant_id: i64,
+) -> Result<TokenSummary, StoreError> {
+    let token_id = string_attribute(item, attr::TOKEN_ID)
+        .and_then(|s| TokenId::parse(&s))
+        .ok_or_else(|| StoreError::Internal("listed item has no valid TokenId".to_owned()))?;
+    if integer_attribute(item, attr::TENANT_ID) != Some(tenant_id) {
+        return Err(StoreError::Internal(
+            "listed item belongs to another tenant".to_owned(),
+        ));
+    }
+    Ok(TokenSummary {
+        token_id,
+        date_created: string_attribute(item, attr::DATE_CREATED).unwrap_or_default(),
+        description: string_attribute(item, attr::DESCRIPTION).unwrap_or_default(),
+        tenant_id,
+        role: string_attribute(item, attr::ROLE),
+        revoked: is_revoked(item),
+        date_revoked: string_attribute(item, attr::DATE_REVOKED),
+        created_by_id: string_attribute(item, attr::CREATED_BY_ID).and_then(|s| TokenId::parse(&s)),
     })
 }
 
@@ -306,31 +490,53 @@ where
     }
 }
 
-/// Creates the token table (on-demand, partition key `TokenHash` (S)) if it does not
-/// exist. Used by the bootstrap tool and the tests against DynamoDB Local; in AWS the
-/// table comes from `template.yaml`.
+/// Creates the token table if it does not exist: on-demand, partition key `TokenHash` (S),
+/// and the [`TENANT_TOKENS_INDEX`] global secondary index (partition key `TenantId` (N),
+/// sort key `TokenId` (S), `INCLUDE` projection of [`INDEX_PROJECTED_ATTRIBUTES`]), as
+/// `template.yaml` declares it. Used by the bootstrap tool and the tests against DynamoDB
+/// Local; in AWS the table comes from `template.yaml`. Returns `true` if it was created.
 ///
 /// # Errors
 /// [`StoreError`] if the table cannot be created (an existing table is not an error).
 pub async fn create_table(client: &Client, table_name: &str) -> Result<bool, StoreError> {
+    let build_error = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Internal(e.to_string());
+    let definition = |name: &str, kind: ScalarAttributeType| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(kind)
+            .build()
+            .map_err(build_error)
+    };
+    let key = |name: &str, kind: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(kind)
+            .build()
+            .map_err(build_error)
+    };
+    let index = GlobalSecondaryIndex::builder()
+        .index_name(TENANT_TOKENS_INDEX)
+        .key_schema(key(attr::TENANT_ID, KeyType::Hash)?)
+        .key_schema(key(attr::TOKEN_ID, KeyType::Range)?)
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::Include)
+                .set_non_key_attributes(Some(
+                    INDEX_PROJECTED_ATTRIBUTES.map(str::to_owned).to_vec(),
+                ))
+                .build(),
+        )
+        .build()
+        .map_err(build_error)?;
     let result = client
         .create_table()
         .table_name(table_name)
         .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(attr::TOKEN_HASH)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .map_err(|e| StoreError::Internal(e.to_string()))?,
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(attr::TOKEN_HASH)
-                .key_type(KeyType::Hash)
-                .build()
-                .map_err(|e| StoreError::Internal(e.to_string()))?,
-        )
+        .attribute_definitions(definition(attr::TOKEN_HASH, ScalarAttributeType::S)?)
+        .attribute_definitions(definition(attr::TENANT_ID, ScalarAttributeType::N)?)
+        .attribute_definitions(definition(attr::TOKEN_ID, ScalarAttributeType::S)?)
+        .key_schema(key(attr::TOKEN_HASH, KeyType::Hash)?)
+        .global_secondary_indexes(index)
         .send()
         .await;
     match result {

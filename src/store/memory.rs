@@ -1,15 +1,22 @@
 //! An in-memory [`TokenStore`] for unit tests of the handler logic and for the
-//! handler-cost benchmark. Not a substitute for DynamoDB in integration tests.
+//! handler-cost benchmark. Not a substitute for DynamoDB in integration tests: it has no
+//! index, so lists are immediately consistent here.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{CallerRecord, NewTokenItem, PutOutcome, StoreError, TokenStore};
+use super::{
+    CallerRecord, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError, TokenPage,
+    TokenStore, TokenSummary,
+};
 use crate::token::TokenHash;
+use crate::token_id::TokenId;
 
 /// One stored item, as the memory store keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MemoryItem {
+    /// `TokenId`, if any.
+    pub token_id: Option<TokenId>,
     /// `TenantId`.
     pub tenant_id: i64,
     /// `Role`, if any.
@@ -20,8 +27,29 @@ pub struct MemoryItem {
     pub date_created: String,
     /// `CreatedBy` hex digest, if any.
     pub created_by: Option<String>,
+    /// `CreatedById`, if any.
+    pub created_by_id: Option<TokenId>,
     /// `Revoked`.
     pub revoked: bool,
+    /// `DateRevoked`, if any.
+    pub date_revoked: Option<String>,
+    /// `RevokedById`, if any.
+    pub revoked_by_id: Option<TokenId>,
+}
+
+impl MemoryItem {
+    fn summary(&self, token_id: TokenId) -> TokenSummary {
+        TokenSummary {
+            token_id,
+            date_created: self.date_created.clone(),
+            description: self.description.clone(),
+            tenant_id: self.tenant_id,
+            role: self.role.clone(),
+            revoked: self.revoked,
+            date_revoked: self.date_revoked.clone(),
+            created_by_id: self.created_by_id,
+        }
+    }
 }
 
 /// Items keyed by `TokenHash` hex, behind a mutex. `fail_with` makes every call fail.
@@ -79,6 +107,7 @@ impl TokenStore for MemoryStore {
                 tenant_id: item.tenant_id,
                 role: item.role.clone(),
                 revoked: item.revoked,
+                token_id: item.token_id,
             }))
     }
 
@@ -91,14 +120,49 @@ impl TokenStore for MemoryStore {
         items.insert(
             item.token_hash.as_str().to_owned(),
             MemoryItem {
+                token_id: Some(item.token_id),
                 tenant_id: item.tenant_id,
                 role: Some(item.role.clone()),
                 description: item.description.clone(),
                 date_created: item.date_created.clone(),
                 created_by: item.created_by.as_ref().map(|h| h.as_str().to_owned()),
-                revoked: false,
+                created_by_id: item.created_by_id,
+                ..MemoryItem::default()
             },
         );
         Ok(PutOutcome::Created)
+    }
+
+    async fn list_tokens(&self, query: &ListQuery) -> Result<TokenPage, StoreError> {
+        self.check_failure()?;
+        let mut tokens: Vec<TokenSummary> = self
+            .lock()
+            .values()
+            .filter(|item| item.tenant_id == query.tenant_id)
+            .filter_map(|item| item.token_id.map(|id| item.summary(id)))
+            .filter(|t| query.before.is_none_or(|before| t.token_id < before))
+            .collect();
+        tokens.sort_by_key(|t| std::cmp::Reverse(t.token_id));
+        let limit = (query.limit as usize).max(1);
+        let next = (tokens.len() > limit).then(|| tokens[limit - 1].token_id);
+        tokens.truncate(limit);
+        Ok(TokenPage { tokens, next })
+    }
+
+    async fn revoke(&self, revocation: &Revocation) -> Result<Option<TokenSummary>, StoreError> {
+        self.check_failure()?;
+        let mut items = self.lock();
+        let Some(item) = items.values_mut().find(|item| {
+            item.tenant_id == revocation.tenant_id && item.token_id == Some(revocation.token_id)
+        }) else {
+            return Ok(None);
+        };
+        item.revoked = true;
+        item.date_revoked
+            .get_or_insert_with(|| revocation.date_revoked.clone());
+        if item.revoked_by_id.is_none() {
+            item.revoked_by_id = revocation.revoked_by_id;
+        }
+        Ok(Some(item.summary(revocation.token_id)))
     }
 }

@@ -31,6 +31,17 @@ pub use runtime_api::{Outcome, RuntimeApi};
 pub const DEV_ADMIN_TOKEN: &str = "localdevadmin000000000001-us-1";
 pub const DEV_STANDARD_TOKEN: &str = "localdevstandard000000001-us-1";
 pub const DEV_TENANT: i64 = 1;
+/// TokenIds of the dev tokens (docs/api.md, "Local development"): fixed so that the
+/// `events/` files can name them.
+pub const DEV_ADMIN_TOKEN_ID: &str = "01KBDEVADM0000000000000001";
+pub const DEV_STANDARD_TOKEN_ID: &str = "01KBDEVSTD0000000000000001";
+/// A tenant-1 Standard token the revoke events revoke.
+pub const DEV_REVOKE_TOKEN: &str = "localdevrevoke00000000001-us-1";
+pub const DEV_REVOKE_TOKEN_ID: &str = "01KBDEVREV0000000000000001";
+/// A token of another tenant (2): tenant 1 must neither list nor revoke it.
+pub const DEV_OTHER_TENANT_TOKEN: &str = "localdevother000000000002-us-1";
+pub const DEV_OTHER_TENANT_TOKEN_ID: &str = "01KBDEVTN20000000000000001";
+pub const DEV_OTHER_TENANT: i64 = 2;
 
 /// Fake static credentials and region for DynamoDB Local (it accepts any).
 pub fn set_local_aws_env() {
@@ -149,8 +160,26 @@ impl Table {
         Self { name, client }
     }
 
-    /// Stores a token item directly (test fixture).
+    /// Stores a token item directly (test fixture), without a `TokenId` (as items written
+    /// before TokenIds existed).
     pub async fn seed(&self, token: &str, role: &str, tenant: i64, revoked: Option<bool>) {
+        self.seed_item(token, None, role, tenant, revoked).await;
+    }
+
+    /// Stores a token item with `TokenId` `token_id` directly (test fixture).
+    pub async fn seed_with_id(&self, token: &str, token_id: &str, role: &str, tenant: i64) {
+        self.seed_item(token, Some(token_id), role, tenant, None)
+            .await;
+    }
+
+    async fn seed_item(
+        &self,
+        token: &str,
+        token_id: Option<&str>,
+        role: &str,
+        tenant: i64,
+        revoked: Option<bool>,
+    ) {
         let mut req = self
             .client
             .put_item()
@@ -168,6 +197,9 @@ impl Table {
             );
         if let Some(r) = revoked {
             req = req.item("Revoked", AttributeValue::Bool(r));
+        }
+        if let Some(id) = token_id {
+            req = req.item("TokenId", AttributeValue::S(id.to_owned()));
         }
         req.send().await.expect("seed item");
     }
@@ -190,12 +222,36 @@ impl Table {
             .expect("update_item");
     }
 
-    /// Seeds the dev tokens the `events/` files use.
+    /// Seeds the dev tokens the `events/` files use, with their fixed TokenIds.
     pub async fn seed_dev_tokens(&self) {
-        self.seed(DEV_ADMIN_TOKEN, "Administrator", DEV_TENANT, None)
-            .await;
-        self.seed(DEV_STANDARD_TOKEN, "Standard", DEV_TENANT, None)
-            .await;
+        for (token, id, role, tenant) in [
+            (
+                DEV_ADMIN_TOKEN,
+                DEV_ADMIN_TOKEN_ID,
+                "Administrator",
+                DEV_TENANT,
+            ),
+            (
+                DEV_STANDARD_TOKEN,
+                DEV_STANDARD_TOKEN_ID,
+                "Standard",
+                DEV_TENANT,
+            ),
+            (
+                DEV_REVOKE_TOKEN,
+                DEV_REVOKE_TOKEN_ID,
+                "Standard",
+                DEV_TENANT,
+            ),
+            (
+                DEV_OTHER_TENANT_TOKEN,
+                DEV_OTHER_TENANT_TOKEN_ID,
+                "Standard",
+                DEV_OTHER_TENANT,
+            ),
+        ] {
+            self.seed_with_id(token, id, role, tenant).await;
+        }
     }
 
     /// Every item, keyed by `TokenHash`.
@@ -495,12 +551,12 @@ pub fn memory_app_with_dev_admin(
     store.insert(
         &TokenHash::of(DEV_ADMIN_TOKEN),
         MemoryItem {
+            token_id: create_api_token::token_id::TokenId::parse(DEV_ADMIN_TOKEN_ID),
             tenant_id: DEV_TENANT,
             role: Some("Administrator".to_owned()),
             description: "fixture".to_owned(),
             date_created: "2026-01-01T00:00:00".to_owned(),
-            created_by: None,
-            revoked: false,
+            ..MemoryItem::default()
         },
     );
     create_api_token::App::new(store, "us-1")
