@@ -141,7 +141,7 @@ fn cases() -> Vec<(&'static str, String, Expect)> {
     cases.push((
         "Authorization with a forged log line after LF",
         v2_with_authorization(
-            "Bearer x\n INFO create api token status=200 reason=\"created\" tenant_id=1",
+            "Bearer x\n INFO api token request status=200 reason=\"created\" tenant_id=1",
         )
         .to_string(),
         Expect::Unauthorized,
@@ -407,7 +407,7 @@ async fn crlf_in_authorization_is_401() {
         function
             .logs()
             .into_iter()
-            .filter(|l| l.contains("create api token"))
+            .filter(|l| l.contains("api token request"))
             .collect::<Vec<_>>()
     };
     while request_lines().len() < 4 && std::time::Instant::now() < deadline {

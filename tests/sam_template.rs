@@ -70,10 +70,7 @@ fn template_grants_exactly_the_contracts_dynamodb_actions() {
         .position(|l| *l == "- dynamodb:UpdateItem")
         .unwrap();
     assert_eq!(lines[update + 1], "Resource: !GetAtt ApiTokensTable.Arn");
-    let query = lines
-        .iter()
-        .position(|l| *l == "- dynamodb:Query")
-        .unwrap();
+    let query = lines.iter().position(|l| *l == "- dynamodb:Query").unwrap();
     assert_eq!(
         lines[query + 1],
         r#"Resource: !Sub "${ApiTokensTable.Arn}/index/TenantTokens""#
