@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 pub mod lambda_process;
+pub mod openapi;
 pub mod runtime_api;
 
 use std::collections::HashMap;
