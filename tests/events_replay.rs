@@ -30,6 +30,15 @@ async fn every_event_file_gets_its_status_and_envelope() {
         let before = table.items().await;
         let response = function.call(&event_file(name)).await;
         assert_eq!(response.status, expected, "{name}: {}", response.body);
+        // The response is one openapi.yaml documents, for this operation and status.
+        let (method, template) = common::openapi::request_of_event(&event_value(name));
+        common::openapi::assert_response_conforms(
+            &method,
+            &template,
+            response.status,
+            &response.headers,
+            &response.body,
+        );
         assert_eq!(
             response.header("content-type"),
             Some("application/json"),

@@ -556,7 +556,6 @@ async fn create_error_responses_conform() {
 /// malformed id), 405 on both paths with their own `Allow`, 401 / 403 / 500 / 503 on each
 /// operation; then a check that no documented response was left unreached.
 #[tokio::test]
-#[ignore = "enable when list/revoke land (Api-Token-Id, GET, DELETE, the paths' own Allow)"]
 async fn every_documented_response_is_reached_and_conforms() {
     let mut d = Driver::new();
     let admin = bearer(ADMIN);
