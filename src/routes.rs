@@ -869,7 +869,7 @@ mod tests {
         let r = app.handle(post("", Some(&bearer(ADMIN)))).await;
         assert_eq!(r.status(), 503);
         assert_eq!(started.elapsed(), STORE_DEADLINE);
-        // SPEC.md rule 7: within 5 s of the request, with room for a cold start's 0.5 s
+        // docs/api.md rule 7: within 5 s of the request, with room for a cold start's 0.5 s
         // warm-up and the response itself.
         assert!(STORE_DEADLINE + Duration::from_millis(500) < Duration::from_secs(5));
     }

@@ -32,7 +32,7 @@ use hyper_util::rt::TokioIo;
 use lambda_http::Body;
 use tokio::net::TcpListener;
 
-/// SPEC.md rule 7: a 503 within 5 seconds of the request.
+/// docs/api.md rule 7: a 503 within 5 seconds of the request.
 const FAULT_LIMIT: Duration = Duration::from_secs(5);
 
 const UNAVAILABLE_MESSAGE: &str = "The service is temporarily unavailable. Please retry shortly.";
@@ -333,7 +333,7 @@ async fn a_throttled_or_silent_write_gives_503_within_5_s_after_a_consistent_rea
                 assert!(puts >= 2, "{case}: the throttled write was retried");
             }
         }
-        // The caller is read with a strongly consistent GetItem (SPEC.md).
+        // The caller is read with a strongly consistent GetItem (docs/api.md).
         for body in fake.get_item_bodies.lock().unwrap().iter() {
             assert!(body.contains(r#""ConsistentRead":true"#), "{case}: {body}");
         }
@@ -580,7 +580,7 @@ async fn an_issued_token_acts_as_a_standard_token() {
     assert_no_token_material(&function.logs(), &[DEV_ADMIN_TOKEN, &issued]);
 }
 
-/// SPEC.md: no token, body or digest in any log, even when the operator turns logging up
+/// docs/api.md: no token, body or digest in any log, even when the operator turns logging up
 /// to `trace` (where lambda_runtime would print raw events and the SDK request bodies).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trace_logging_still_holds_no_token_material() {

@@ -3,7 +3,7 @@
 //!
 //! For arbitrary `Authorization` values (control characters included), descriptions,
 //! stored roles, revocation flags and tenants:
-//! - the status is always the one SPEC.md's evaluation order gives (401, 403, 400 or 200;
+//! - the status is always the one the evaluation order of docs/api.md gives (401, 403, 400 or 200;
 //!   the path and method are right, so never 404/405), and nothing panics;
 //! - 200 if and only if the `Authorization` is the seeded token in a valid `Bearer` or
 //!   `Basic` form, the token is not revoked, its stored role is exactly `Administrator`
@@ -31,7 +31,7 @@ use proptest::prelude::*;
 const SEEDED: &str = "propadmintoken00000000001-us-1";
 const SEEDED_BODY: &str = "propadmintoken00000000001";
 
-/// An `Authorization` header to present, and whether SPEC.md says it carries `SEEDED`.
+/// An `Authorization` header to present, and whether docs/api.md says it carries `SEEDED`.
 #[derive(Debug, Clone)]
 struct Presented {
     value: Option<String>,
@@ -52,7 +52,7 @@ fn basic(user_pass: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(user_pass)
 }
 
-/// The forms SPEC.md accepts for the seeded token.
+/// The forms docs/api.md accepts for the seeded token.
 fn valid_authorization() -> impl Strategy<Value = String> {
     prop_oneof![
         any_case("bearer").prop_map(|scheme| format!("{scheme} {SEEDED}")),
@@ -141,7 +141,7 @@ fn description() -> impl Strategy<Value = Option<String>> {
     ]
 }
 
-/// SPEC.md: at most 255 Unicode scalar values, none of category Cc.
+/// docs/api.md: at most 255 Unicode scalar values, none of category Cc.
 fn description_is_valid(d: &str) -> bool {
     d.chars().count() <= 255 && !d.chars().any(char::is_control)
 }

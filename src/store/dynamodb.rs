@@ -41,7 +41,7 @@ use super::{
 use crate::token::TokenHash;
 use crate::token_id::TokenId;
 
-/// Attribute names of the token table (SPEC.md "Storage").
+/// Attribute names of the token table (docs/api.md, "Storage").
 pub mod attr {
     /// Partition key (S): lower-case hex SHA-256 of the token.
     pub const TOKEN_HASH: &str = "TokenHash";
