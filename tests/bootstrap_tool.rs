@@ -44,12 +44,8 @@ fn bootstrap_with_stdin(table: &str, args: &[&str], input: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run apikey-bootstrap");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    // The tool may exit (usage error) before reading: a broken pipe is not a failure.
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
     child.wait_with_output().expect("wait for apikey-bootstrap")
 }
 
@@ -604,7 +600,7 @@ async fn revoke_by_token_id_is_tenant_checked_and_keeps_the_first_date() {
     let before = table.items().await;
 
     // Another tenant's id, and an id that exists nowhere: refused, nothing changed.
-    for id in [DEV_OTHER_TENANT_TOKEN_ID, "01KBNOSUCHTOKEN00000000001"] {
+    for id in [DEV_OTHER_TENANT_TOKEN_ID, "01KB0000000000000000000009"] {
         let out = bootstrap(
             &table.name,
             &["revoke", "--tenant", "1", "--token-id", id],
