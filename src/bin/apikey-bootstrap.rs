@@ -17,8 +17,8 @@
 //! one line; listed and revoked items as JSON lines), everything else to stderr.
 //!
 //! Exit status: 0 done; 1 the operation failed (DynamoDB error, unknown token or
-//! `TokenId`, missing table), nothing written; 2 usage (bad arguments or environment, a
-//! refused `--import-token`), nothing done.
+//! `TokenId`, missing table); 2 usage (bad arguments or environment, a refused
+//! `--import-token`), nothing written.
 //!
 //! Secrets: a token is never accepted on the command line, except the published dev tokens
 //! given to `--import-token`, and no argument value is ever repeated in an error message (a
@@ -58,7 +58,7 @@ const ENVIRONMENT_HELP: &str = "\
 Environment: TABLE_NAME (required), DATA_CENTER (default us-1), AWS_REGION, credentials,
 AWS_ENDPOINT_URL_DYNAMODB (e.g. http://127.0.0.1:8000 for DynamoDB Local).
 
-Exit status: 0 done, 1 the operation failed (nothing written), 2 usage or refused.";
+Exit status: 0 done, 1 the operation failed, 2 usage error or refused (nothing written).";
 
 /// The command line. `Debug` never shows a token: the one token-bearing argument is a
 /// [`SecretArg`].
