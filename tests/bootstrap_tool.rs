@@ -402,6 +402,30 @@ async fn import_against_dynamodb_local_stores_the_dev_fixtures_with_their_token_
         assert_eq!(item["Role"].as_s().unwrap(), role);
         assert_eq!(item["TenantId"].as_n().unwrap(), tenant);
     }
+    // Importing again, with the same TokenId or another role, changes nothing and prints
+    // no token.
+    let before = table.items().await;
+    for (token, id, _, tenant) in fixtures {
+        let out = bootstrap(
+            &table.name,
+            &[
+                "mint",
+                "--tenant",
+                tenant,
+                "--role",
+                "Administrator",
+                "--import-token",
+                token,
+                "--token-id",
+                id,
+            ],
+            &[],
+        );
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(stdout(&out), "");
+        assert!(stderr(&out).contains("left unchanged"), "{out:?}");
+    }
+    assert_eq!(table.items().await, before);
     // The imported fixtures are what `list` shows for tenant 1, newest TokenId first.
     let out = bootstrap(&table.name, &["list", "--tenant", "1"], &[]);
     assert!(out.status.success(), "{out:?}");

@@ -398,6 +398,18 @@ async fn mint(config: &Config, args: MintArgs) -> Result<(), BootstrapError> {
         created_by_id: None,
     };
     let store = DynamoDbStore::new(client, &config.table_name);
+    // Importing again is a no-op, whatever TokenId was given: checked first with a
+    // consistent read, so that it is never reported as a new token.
+    if imported
+        && store
+            .get_caller(&item.token_hash)
+            .await
+            .map_err(store_error("could not read the table"))?
+            .is_some()
+    {
+        eprintln!("apikey-bootstrap: that token already exists; it was left unchanged");
+        return Ok(());
+    }
     match store
         .put_new(&item)
         .await
