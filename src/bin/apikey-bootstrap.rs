@@ -315,7 +315,11 @@ fn command_line_error(error: &clap::Error) -> ExitCode {
     }
     eprintln!(
         "{message}\n\n{}\n\nFor more information, try '--help'.",
-        usage_for(std::env::args().nth(1))
+        usage_for(
+            std::env::args_os()
+                .nth(1)
+                .and_then(|a| a.into_string().ok())
+        )
     );
     ExitCode::from(2)
 }
