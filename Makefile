@@ -1,6 +1,6 @@
 # Entry points; the README explains each. Tools install into .tools/ (scripts/setup.sh).
 SHELL := /bin/bash
-.PHONY: setup demo test lint bench events sam-validate sam-build clean
+.PHONY: setup demo test lint bench proptest-long events sam-validate sam-build clean
 
 setup:
 	bash scripts/setup.sh
@@ -15,6 +15,11 @@ test: setup
 
 lint:
 	cargo fmt --check && cargo clippy --all-targets -- -D warnings
+
+## Long property-test run, not part of CI: 10^6 cases per property (PROPTEST_CASES), timed.
+proptest-long:
+	@start=$$(date +%s); PROPTEST_CASES=$${PROPTEST_CASES:-1000000} cargo test --release --test properties -- --nocapture; \
+	echo "proptest-long: $$(( $$(date +%s) - start )) s for $${PROPTEST_CASES:-1000000} cases per property"
 
 bench: setup
 	bash scripts/bench.sh
