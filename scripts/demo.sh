@@ -29,10 +29,7 @@ BOOTSTRAP_ADMIN_TOKEN="$(target/debug/apikey-bootstrap mint --tenant 1 --descrip
 echo "$BOOTSTRAP_ADMIN_TOKEN"
 export BOOTSTRAP_ADMIN_TOKEN
 
-echo "== importing the documented local-only dev tokens the events/ files carry"
-target/debug/apikey-bootstrap mint --tenant 1 --description "dev admin (events/)" \
-    --import-token localdevadmin000000000001-us-1 >/dev/null
-target/debug/apikey-bootstrap mint --tenant 1 --role Standard --description "dev standard (events/)" \
-    --import-token localdevstandard000000001-us-1 >/dev/null
+echo "== importing the documented local-only dev tokens the events/ files carry (docs/api.md, \"Local development\")"
+bash scripts/dev-fixtures.sh target/debug/apikey-bootstrap
 
 target/debug/examples/demo
