@@ -7,7 +7,7 @@
 //!   `lambda_http` parses it (so such a request still gets its 401).
 //! - [`routes`]: the HTTP adapter. Takes a [`lambda_http::Request`] (any front door),
 //!   applies the contract's evaluation order and returns the response. Logs one line per
-//!   request.
+//!   request ([`logging`]) and writes one CloudWatch metrics record ([`metrics`]).
 //! - [`auth`], [`description`], [`token`]: pure domain functions (credential parsing,
 //!   input validation, token generation and digests).
 //! - [`store`]: the narrow [`store::TokenStore`] trait with a DynamoDB implementation
@@ -27,6 +27,7 @@ pub mod envelope;
 pub mod error;
 pub mod event;
 pub mod logging;
+pub mod metrics;
 pub mod paging;
 pub mod routes;
 pub mod store;
