@@ -459,7 +459,7 @@ const TRANSIENT_CODES: &[&str] = &[
 /// the error kind or code, never the SDK's message (which may quote request data) nor any
 /// credential. [`StoreError::Unavailable`] (503):
 ///
-/// - `no_credentials: <kind>`: the credential provider chain found no credentials or
+/// - `no_aws_credentials: <kind>`: the credential provider chain found no credentials or
 ///   failed (`not_loaded`, `provider_timed_out`, `invalid_configuration`,
 ///   `provider_error`, `unhandled`);
 /// - `endpoint_unreachable: io`: no connection (refused, DNS, TLS);
@@ -483,7 +483,7 @@ where
         SdkError::TimeoutError(_) => StoreError::Unavailable("timed_out: operation".to_owned()),
         SdkError::DispatchFailure(f) => {
             if let Some(kind) = f.as_connector_error().and_then(credentials_error_kind) {
-                return StoreError::Unavailable(format!("no_credentials: {kind}"));
+                return StoreError::Unavailable(format!("no_aws_credentials: {kind}"));
             }
             StoreError::Unavailable(
                 if f.is_timeout() {
@@ -702,14 +702,14 @@ mod tests {
                 )),
                 None,
             ));
-            assert_eq!(unavailable(&no_creds), "no_credentials: not_loaded");
+            assert_eq!(unavailable(&no_creds), "no_aws_credentials: not_loaded");
             let provider_failed = SdkError::dispatch_failure(ConnectorError::other(
                 Box::new(CredentialsError::provider_error("AKIASECRET rejected")),
                 None,
             ));
             assert_eq!(
                 unavailable(&provider_failed),
-                "no_credentials: provider_error"
+                "no_aws_credentials: provider_error"
             );
             let refused = SdkError::dispatch_failure(ConnectorError::io(
                 "connection refused 10.0.0.1".into(),
