@@ -9,8 +9,9 @@
 //!   `lambda_http` parses it (so such a request still gets its 401).
 //! - [`routes`]: the HTTP adapter. Takes a [`lambda_http::Request`] (any front door),
 //!   applies the contract's evaluation order and returns the response. Logs one line per
-//!   request. [`endpoint`] decides which operation a request names (404/405);
-//!   [`paging`] validates the list's parameters.
+//!   request ([`logging`]) and writes one CloudWatch metrics record ([`metrics`]).
+//!   [`endpoint`] decides which operation a request names (404/405); [`paging`]
+//!   validates the list's parameters.
 //! - [`auth`], [`description`], [`token`], [`token_id`]: pure domain functions
 //!   (credential parsing, input validation, token generation and digests, ULIDs).
 //! - [`store`]: the narrow [`store::TokenStore`] trait with a DynamoDB implementation
@@ -31,6 +32,7 @@ pub mod envelope;
 pub mod error;
 pub mod event;
 pub mod logging;
+pub mod metrics;
 pub mod paging;
 pub mod routes;
 pub mod store;

@@ -3,12 +3,14 @@
 //! Cold start: set up logging ([`create_api_token::logging`]: `AWS_LAMBDA_LOG_LEVEL` /
 //! `RUST_LOG`, `AWS_LAMBDA_LOG_FORMAT`, dependencies capped at `info`), read [`Config`] (fails naming `TABLE_NAME` if it is unset),
 //! build the DynamoDB client once with its time limits, open its connection with a cheap
-//! call, then serve events from the Lambda Runtime API until the process is stopped.
+//! call, then serve events from the Lambda Runtime API until the process is stopped,
+//! writing each request's log line and CloudWatch metrics record to stdout.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
 use create_api_token::event::ScrubHeaders;
+use create_api_token::metrics::MetricsSink;
 use create_api_token::store::dynamodb::{client_from_env, DynamoDbStore, Timeouts};
 use create_api_token::{App, Config};
 use lambda_http::{service_fn, Adapter, Error, Request};
@@ -35,7 +37,8 @@ async fn main() -> Result<(), Error> {
         Err(_) => tracing::warn!("DynamoDB warm-up call timed out; serving anyway"),
     }
 
-    let app = App::new(store, config.data_center);
+    // One CloudWatch EMF record per request on stdout (create_api_token::metrics).
+    let app = App::new(store, config.data_center).with_metrics(MetricsSink::Stdout);
     let app = &app;
     let handler = service_fn(move |request: Request| async move {
         Ok::<_, Infallible>(app.handle(request).await)
