@@ -1,6 +1,6 @@
 # Entry points; the README explains each. Tools install into .tools/ (scripts/setup.sh).
 SHELL := /bin/bash
-.PHONY: setup demo test lint bench proptest-long events sam-validate sam-build clean
+.PHONY: setup demo local-api test lint bench proptest-long events sam-validate sam-build clean
 
 setup:
 	bash scripts/setup.sh
@@ -9,9 +9,19 @@ setup:
 demo:
 	bash scripts/demo.sh
 
+## The API on http://127.0.0.1:3000 through `sam local start-api` (Docker) and DynamoDB Local,
+## with a new Administrator token printed; Ctrl-C stops everything it started.
+local-api:
+	bash scripts/local-api.sh
+
 ## Everything CI runs: formatting, lints, unit + integration tests (DynamoDB Local, SAM).
+## `sam build` runs once (reused while up to date) and its directory goes to the tests in
+## SAM_BUILD_DIR; scripts/docker.sh provides Docker for `sam local` (SAM_LOCAL_IMAGE_ARGS)
+## and stops whatever it started when `cargo test` ends.
 test: setup
-	. .tools/env.sh && cargo fmt --check && cargo clippy --all-targets -- -D warnings && cargo test
+	. .tools/env.sh && cargo fmt --check && cargo clippy --all-targets -- -D warnings \
+		&& SAM_BUILD_DIR="$$(bash scripts/sam-build.sh)" && export SAM_BUILD_DIR \
+		&& bash scripts/docker.sh run -- cargo test
 
 lint:
 	cargo fmt --check && cargo clippy --all-targets -- -D warnings

@@ -14,8 +14,8 @@ export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$PORT"
 export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_EC2_METADATA_DISABLED=true
 export TABLE_NAME=api-tokens-demo DATA_CENTER=us-1
 
-echo "== building the function and the bootstrap tool"
-cargo build --quiet --bins --example demo
+echo "== building the function and the bootstrap tool (first run: about 3 minutes on 2 cores; then seconds)"
+cargo build --bins --example demo     # cargo prints each crate it compiles
 
 echo "== starting DynamoDB Local on port $PORT"
 bash scripts/dynamodb-local.sh start "$PORT"

@@ -30,6 +30,14 @@ async fn main() -> Result<(), Error> {
         }
     };
     let client = client_from_env(Timeouts::default()).await;
+    // `LOCAL_DYNAMODB_ENDPOINT_URL` (set by `sam local --env-vars local/env.json`) wins over
+    // the standard resolution; see `Config::local_dynamodb_endpoint_url`.
+    let client = match &config.local_dynamodb_endpoint_url {
+        Some(url) => aws_sdk_dynamodb::Client::from_conf(
+            client.config().to_builder().endpoint_url(url).build(),
+        ),
+        None => client,
+    };
     let store = DynamoDbStore::new(client, config.table_name);
     match tokio::time::timeout(WARM_UP_LIMIT, store.warm_up()).await {
         Ok(Ok(())) => {}

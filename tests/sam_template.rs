@@ -764,12 +764,20 @@ fn alarms_watch_5xx_and_throttling() {
 
 #[test]
 fn sam_build_produces_the_arm64_bootstrap() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let artefact = root.join(".aws-sam/build/CreateApiTokenFunction/bootstrap");
-    let _ = std::fs::remove_file(&artefact);
-    let mut cmd = sam();
-    cmd.args(["build", "--beta-features"]);
-    run(cmd, "sam build");
+    // `make test` builds once (scripts/sam-build.sh, reused while up to date) and passes the
+    // directory in SAM_BUILD_DIR, shared with tests/sam_local.rs; otherwise build here.
+    let artefact = match std::env::var("SAM_BUILD_DIR") {
+        Ok(dir) => Path::new(&dir).join("CreateApiTokenFunction/bootstrap"),
+        Err(_) => {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let artefact = root.join(".aws-sam/build/CreateApiTokenFunction/bootstrap");
+            let _ = std::fs::remove_file(&artefact);
+            let mut cmd = sam();
+            cmd.args(["build", "--beta-features"]);
+            run(cmd, "sam build");
+            artefact
+        }
+    };
     let bytes = std::fs::read(&artefact).expect("sam build wrote the bootstrap");
     // ELF header: magic, 64-bit, little-endian; e_machine (offset 18) 183 = EM_AARCH64.
     assert_eq!(&bytes[..4], b"\x7fELF");
