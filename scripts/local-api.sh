@@ -58,10 +58,7 @@ bash scripts/dynamodb-local.sh start "$DDB_PORT"
 
 step "apikey-bootstrap create-table ($TABLE)"
 "$BOOTSTRAP" create-table
-"$BOOTSTRAP" mint --tenant 1 --description "dev admin (events/)" \
-    --import-token localdevadmin000000000001-us-1 >/dev/null
-"$BOOTSTRAP" mint --tenant 1 --role Standard --description "dev standard (events/)" \
-    --import-token localdevstandard000000001-us-1 >/dev/null
+bash scripts/dev-fixtures.sh "$BOOTSTRAP"
 ADMIN_TOKEN="$("$BOOTSTRAP" mint --tenant 1 --description "make local-api")"
 
 # local/env.json with this run's table and port.

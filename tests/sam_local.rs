@@ -30,34 +30,6 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
-/// The dev fixtures the `events/` files use (tenant, role, token, TokenId; README, "Dev tokens").
-const FIXTURES: [(i64, &str, &str, &str); 4] = [
-    (
-        1,
-        "Administrator",
-        "localdevadmin000000000001-us-1",
-        "01KBDEVADM0000000000000001",
-    ),
-    (
-        1,
-        "Standard",
-        "localdevstandard000000001-us-1",
-        "01KBDEVSTD0000000000000001",
-    ),
-    (
-        1,
-        "Standard",
-        "localdevrevoke00000000001-us-1",
-        "01KBDEVREV0000000000000001",
-    ),
-    (
-        2,
-        "Standard",
-        "localdevother000000000002-us-1",
-        "01KBDEVTN20000000000000001",
-    ),
-];
-
 /// The function's logical id in template.yaml (and the key of local/env.json).
 const FUNCTION: &str = "CreateApiTokenFunction";
 
@@ -130,20 +102,6 @@ fn sam_command() -> Command {
         .stdin(Stdio::null())
         .kill_on_drop(true);
     cmd
-}
-
-/// Stores the dev fixtures, each with its `TokenId`.
-async fn seed_fixtures(table: &Table) {
-    for (tenant, role, token, token_id) in FIXTURES {
-        table.seed(token, role, tenant, None).await;
-        table
-            .set_attribute(
-                token,
-                "TokenId",
-                aws_sdk_dynamodb::types::AttributeValue::S(token_id.to_owned()),
-            )
-            .await;
-    }
 }
 
 /// local/env.json, the file the README tells users to pass with `--env-vars`, with this
@@ -243,7 +201,14 @@ fn response_json(stdout: &str, stderr: &str, what: &str) -> String {
 fn normalized(raw: &str) -> Value {
     let response = HttpResponse::parse(raw);
     let mut generated: Vec<(String, &'static str)> = Vec::new();
-    let fixture_ids: HashSet<&str> = FIXTURES.iter().map(|f| f.3).collect();
+    let fixture_ids: HashSet<&str> = [
+        DEV_ADMIN_TOKEN_ID,
+        DEV_STANDARD_TOKEN_ID,
+        DEV_REVOKE_TOKEN_ID,
+        DEV_OTHER_TENANT_TOKEN_ID,
+    ]
+    .into_iter()
+    .collect();
     fn walk(v: &Value, ids: &HashSet<&str>, out: &mut Vec<(String, &'static str)>) {
         match v {
             Value::Object(map) => {
@@ -310,7 +275,7 @@ async fn every_event_file_through_sam_local_invoke_answers_as_the_direct_replay(
     let _one = ONE_AT_A_TIME.lock().await;
     let sam = tokio::task::block_in_place(sam_setup);
     let table = Table::new("samlocal").await;
-    seed_fixtures(&table).await;
+    table.seed_dev_tokens().await;
     let direct = Function::start(&table.name, &[]).await;
     let env_vars = env_vars_file(&table.name, dynamodb_local_endpoint());
 
