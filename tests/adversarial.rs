@@ -565,3 +565,45 @@ async fn repeated_authorization_is_401_on_every_front_door() {
     }
     assert_no_token_material(&function.logs(), &[DEV_ADMIN_TOKEN, DEV_STANDARD_TOKEN]);
 }
+
+/// An invocation without `Lambda-Runtime-Deadline-Ms` (AWS always sends it; some local
+/// emulators do not). lambda_runtime 1.5 panics on it in `Context::new`, before any layer
+/// or handler sees the event, so that invocation gets no answer (the emulator times it
+/// out). The process must not die with it: the next event is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invocation_without_a_deadline_does_not_stop_the_process() {
+    let table = Table::new("nodeadline").await;
+    table.seed_dev_tokens().await;
+    let mut function = Function::start(&table.name, &[]).await;
+
+    for round in 0..2 {
+        let before = table.items().await;
+        let outcome = function
+            .runtime
+            .invoke_without_deadline(
+                &event_file("http-api-create-200.json"),
+                Duration::from_secs(2),
+            )
+            .await;
+        // Upstream behaviour: lambda_runtime drops the invocation without a response.
+        assert_eq!(outcome, None, "round {round}");
+        assert_eq!(table.items().await, before, "round {round}");
+        assert!(
+            function.is_running(),
+            "round {round}: the process exited: {:#?}",
+            function.logs()
+        );
+
+        let response = function.call(&event_file("rest-create-200.json")).await;
+        assert_eq!(response.status, 200, "round {round}: {}", response.body);
+    }
+    let logs = function.logs();
+    assert_eq!(
+        logs.iter()
+            .filter(|l| l.contains("the Lambda runtime panicked"))
+            .count(),
+        2,
+        "{logs:#?}"
+    );
+    assert_no_token_material(&logs, &[DEV_ADMIN_TOKEN, DEV_STANDARD_TOKEN]);
+}
