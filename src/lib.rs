@@ -3,6 +3,8 @@
 //! 1.0, HTTP API payload 2.0), Lambda Function URLs and Application Load Balancers.
 //!
 //! The layers, outermost first:
+//! - [`runtime`]: keeps the process serving when `lambda_runtime` panics between events
+//!   (an invocation without `Lambda-Runtime-Deadline-Ms`).
 //! - [`event`]: the raw Lambda event, scrubbed of header bytes HTTP forbids before
 //!   `lambda_http` parses it (so such a request still gets its 401).
 //! - [`routes`]: the HTTP adapter. Takes a [`lambda_http::Request`] (any front door),
@@ -27,6 +29,7 @@ pub mod error;
 pub mod event;
 pub mod logging;
 pub mod routes;
+pub mod runtime;
 pub mod store;
 pub mod token;
 
