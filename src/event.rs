@@ -84,54 +84,81 @@ pub fn parse_event(raw: &str) -> Result<LambdaRequest, Diagnostic> {
 
 /// The `Authorization` entries of an event's `headers` and `multiValueHeaders` maps, as
 /// the JSON holds them: every spelling of the name, every value of an array, a key given
-/// twice seen twice.
-#[derive(Debug, Default, Deserialize)]
+/// twice seen twice (a map given twice too: `lambda_http` refuses that event, and the
+/// second parse in [`parse_event`] keeps the last map).
+#[derive(Debug, Default)]
 struct AuthorizationEntries {
-    #[serde(default, deserialize_with = "authorization_values")]
     headers: Vec<Value>,
-    #[serde(
-        default,
-        rename = "multiValueHeaders",
-        deserialize_with = "authorization_values"
-    )]
     multi_value_headers: Vec<Value>,
 }
 
-/// Collects the values of every key of a header map (null, a map of strings or a map of
-/// arrays) that is `Authorization` in any letter case; other entries are skipped unread.
-fn authorization_values<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<Value>, D::Error> {
-    struct Entries;
-    impl<'de> Visitor<'de> for Entries {
-        type Value = Vec<Value>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a header map or null")
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Vec<Value>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Vec<Value>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<Vec<Value>, D::Error> {
-            de.deserialize_map(self)
-        }
-        fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Vec<Value>, M::Error> {
-            let mut values = Vec::new();
-            while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                if !name.eq_ignore_ascii_case(AUTHORIZATION.as_str()) {
-                    map.next_value::<de::IgnoredAny>()?;
-                    continue;
-                }
-                match map.next_value::<Value>()? {
-                    Value::Null => {}
-                    Value::Array(items) => values.extend(items),
-                    one => values.push(one),
-                }
+impl<'de> Deserialize<'de> for AuthorizationEntries {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct Event;
+        impl<'de> Visitor<'de> for Event {
+            type Value = AuthorizationEntries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an event object")
             }
-            Ok(values)
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut entries = AuthorizationEntries::default();
+                while let Some(field) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let into = match field.as_ref() {
+                        "headers" => &mut entries.headers,
+                        "multiValueHeaders" => &mut entries.multi_value_headers,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    into.extend(map.next_value::<AuthorizationValues>()?.0);
+                }
+                Ok(entries)
+            }
         }
+        de.deserialize_map(Event)
     }
-    de.deserialize_option(Entries)
+}
+
+/// The values of every key of one header map (null, a map of strings or a map of arrays)
+/// that is `Authorization` in any letter case; other entries are skipped unread.
+struct AuthorizationValues(Vec<Value>);
+
+impl<'de> Deserialize<'de> for AuthorizationValues {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = AuthorizationValues;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a header map or null")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(AuthorizationValues(Vec::new()))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(AuthorizationValues(Vec::new()))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
+                de.deserialize_map(self)
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut values = Vec::new();
+                while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if !name.eq_ignore_ascii_case(AUTHORIZATION.as_str()) {
+                        map.next_value::<de::IgnoredAny>()?;
+                        continue;
+                    }
+                    match map.next_value::<Value>()? {
+                        Value::Null => {}
+                        Value::Array(items) => values.extend(items),
+                        one => values.push(one),
+                    }
+                }
+                Ok(AuthorizationValues(values))
+            }
+        }
+        de.deserialize_option(Entries)
+    }
 }
 
 /// Every `Authorization` value of `raw` if it carries the credential more than once, under
@@ -583,6 +610,33 @@ mod tests {
             credential(&raw),
             Err(crate::auth::CredentialError::Repeated)
         );
+    }
+
+    #[test]
+    fn a_header_map_given_twice_is_seen_whole() {
+        // `"headers"` twice at the top level: lambda_http refuses such an event, and so
+        // does `parse_event`, unless a forbidden byte sends it through the scrubbing
+        // parse, which keeps the last map. The first map's credential counts all the same.
+        let mut e = without_authorization(event("alb-create-200.json"));
+        e["headers"]["user-agent"] = "curl\r\n".into();
+        let e = e.to_string();
+        let raw = e.replacen(
+            '{',
+            &format!(r#"{{"headers":{{"authorization":"{STANDARD}"}},"#),
+            1,
+        );
+        let raw = raw.replacen(
+            r#""headers":{"accept""#,
+            &format!(r#""headers":{{"authorization":"{ADMIN}","accept""#),
+            1,
+        );
+        assert_eq!(raw.matches("authorization").count(), 2, "{raw}");
+        assert_eq!(
+            credential(&raw),
+            Err(crate::auth::CredentialError::Repeated)
+        );
+        let without_bad_byte = raw.replace(r"curl\r\n", "curl");
+        assert!(parse_event(&without_bad_byte).is_err());
     }
 
     #[test]
