@@ -131,10 +131,17 @@ def rest(method="POST", path=PATH, stage="Prod", query=None, auth=bearer(ADMIN),
     }
     if host is not None:
         headers["Host"] = host
+    # A list: the client sent that many Authorization lines. API Gateway puts all of
+    # them in multiValueHeaders and the last in headers.
+    repeated = auth if isinstance(auth, list) else None
+    if repeated:
+        auth = repeated[-1]
     if auth is not None:
         headers["Authorization"] = auth
     e["headers"] = headers
     e["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
+    if repeated:
+        e["multiValueHeaders"]["Authorization"] = list(repeated)
     # REST APIs hand the function values API Gateway has already percent-decoded.
     if query:
         single, multi = {}, {}
@@ -164,7 +171,8 @@ def rest(method="POST", path=PATH, stage="Prod", query=None, auth=bearer(ADMIN),
 
 
 # ---------------------------------------------------------------- ALB
-def alb(multi_value=False, query=DESC_QUERY, auth=bearer(ADMIN), method="POST", path=PATH):
+def alb(multi_value=False, query=DESC_QUERY, auth=bearer(ADMIN), method="POST", path=PATH,
+        extra_headers=None):
     e = raw("alb-request.json")
     e["httpMethod"] = method
     e["path"] = path
@@ -179,6 +187,7 @@ def alb(multi_value=False, query=DESC_QUERY, auth=bearer(ADMIN), method="POST", 
     }
     if auth is not None:
         headers["authorization"] = auth
+    headers.update(extra_headers or {})
     # ALB passes query keys and values as the client encoded them (no decoding).
     pairs = [p.split("=", 1) + [""] * ("=" not in p) for p in query.split("&") if p]
     if multi_value:
@@ -314,6 +323,10 @@ def main():
     write("rest-non-admin-403.json", rest(auth=bearer(STANDARD)))
     write("rest-wrong-path-404.json", rest(path="/api/v1/admin/users"))
     write("rest-put-405.json", rest(method="PUT"))
+    # Two Authorization lines, the Administrator's last (the one `headers` keeps):
+    # Authorization is a singleton, so neither counts.
+    write("rest-repeated-authorization-401.json",
+          rest(auth=[bearer(STANDARD), bearer(ADMIN)]))
     # The API Gateway console's "Test" button: everything null, no Authorization.
     console = rest(auth=None, stage="test-invoke-stage")
     for k in ["headers", "multiValueHeaders", "queryStringParameters",
@@ -329,6 +342,9 @@ def main():
     write("alb-multi-value-create-200.json", alb(multi_value=True))
     write("alb-no-token-401.json", alb(auth=None))
     write("alb-non-admin-403.json", alb(auth=bearer(STANDARD)))
+    # Single-value headers with the name under two spellings (one map key each).
+    write("alb-repeated-authorization-401.json",
+          alb(auth=bearer(STANDARD), extra_headers={"Authorization": bearer(ADMIN)}))
     # Lambda Function URLs (payload 2.0 shape).
     write("function-url-create-200.json", function_url())
     write("function-url-sigv4-401.json", function_url(

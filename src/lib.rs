@@ -5,6 +5,8 @@
 //! tenant's API tokens.
 //!
 //! The layers, outermost first:
+//! - [`runtime`]: keeps the process serving when `lambda_runtime` panics between events
+//!   (an invocation without `Lambda-Runtime-Deadline-Ms`).
 //! - [`event`]: the raw Lambda event, scrubbed of header bytes HTTP forbids before
 //!   `lambda_http` parses it (so such a request still gets its 401).
 //! - [`routes`]: the HTTP adapter. Takes a [`lambda_http::Request`] (any front door),
@@ -35,6 +37,7 @@ pub mod logging;
 pub mod metrics;
 pub mod paging;
 pub mod routes;
+pub mod runtime;
 pub mod store;
 pub mod token;
 pub mod token_id;

@@ -3,17 +3,22 @@
 //! Cold start: set up logging ([`create_api_token::logging`]: `AWS_LAMBDA_LOG_LEVEL` /
 //! `RUST_LOG`, `AWS_LAMBDA_LOG_FORMAT`, dependencies capped at `info`), read [`Config`] (fails naming `TABLE_NAME` if it is unset),
 //! build the DynamoDB client once with its time limits, open its connection with a cheap
-//! call, then serve events from the Lambda Runtime API until the process is stopped,
-//! writing each request's log line and CloudWatch metrics record to stdout.
+//! call, then serve events from the Lambda Runtime API until the process is stopped (a
+//! panic inside `lambda_runtime` between events starts its loop again:
+//! [`create_api_token::runtime`]), writing each request's log line and CloudWatch metrics
+//! record to stdout.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
 use create_api_token::event::ScrubHeaders;
 use create_api_token::metrics::MetricsSink;
+use create_api_token::runtime::restart_after_panic;
 use create_api_token::store::dynamodb::{client_from_env, DynamoDbStore, Timeouts};
 use create_api_token::{App, Config};
 use lambda_http::{service_fn, Adapter, Error, Request};
+use lambda_runtime::layers::TracingLayer;
+use lambda_runtime::Runtime;
 
 /// Longest the cold-start warm-up call may take before the function starts serving anyway.
 const WARM_UP_LIMIT: Duration = Duration::from_millis(500);
@@ -51,6 +56,12 @@ async fn main() -> Result<(), Error> {
     let handler = service_fn(move |request: Request| async move {
         Ok::<_, Infallible>(app.handle(request).await)
     });
-    // As `lambda_http::run`, with invalid header bytes scrubbed before parsing.
-    lambda_runtime::run(ScrubHeaders::new(Adapter::from(handler))).await
+    // As `lambda_http::run`, with invalid header bytes scrubbed before parsing, and a new
+    // runtime loop if lambda_runtime panics between events.
+    restart_after_panic(|| {
+        Runtime::new(ScrubHeaders::new(Adapter::from(handler)))
+            .layer(TracingLayer::new())
+            .run()
+    })
+    .await
 }
