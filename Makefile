@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .PHONY: setup demo test lint bench events sam-validate sam-build clean
 
 setup:
-	bash scripts/setup.sh
+	bash scripts/setup.sh --with-cargo-deny
 
 ## The local demo: DynamoDB Local, a bootstrap Administrator token, event files through the function.
 demo:
@@ -11,10 +11,11 @@ demo:
 
 ## Everything CI runs: formatting, lints, unit + integration tests (DynamoDB Local, SAM).
 test: setup
-	. .tools/env.sh && cargo fmt --check && cargo clippy --all-targets -- -D warnings && cargo test
+	. .tools/env.sh && cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings \
+		&& cargo deny --frozen check --hide-inclusion-graph licenses bans sources && cargo test --locked
 
 lint:
-	cargo fmt --check && cargo clippy --all-targets -- -D warnings
+	cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings
 
 bench: setup
 	bash scripts/bench.sh
