@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .PHONY: setup demo local-api test lint bench proptest-long events sam-validate sam-build clean
 
 setup:
-	bash scripts/setup.sh
+	bash scripts/setup.sh --with-cargo-deny
 
 ## The local demo: DynamoDB Local, a bootstrap Administrator token, event files through the function.
 demo:
@@ -19,12 +19,13 @@ local-api:
 ## SAM_BUILD_DIR; scripts/docker.sh provides Docker for `sam local` (SAM_LOCAL_IMAGE_ARGS)
 ## and stops whatever it started when `cargo test` ends.
 test: setup
-	. .tools/env.sh && cargo fmt --check && cargo clippy --all-targets -- -D warnings \
+	. .tools/env.sh && cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings \
+		&& cargo deny --frozen check --hide-inclusion-graph licenses bans sources \
 		&& SAM_BUILD_DIR="$$(bash scripts/sam-build.sh)" && export SAM_BUILD_DIR \
-		&& bash scripts/docker.sh run -- cargo test
+		&& bash scripts/docker.sh run -- cargo test --locked
 
 lint:
-	cargo fmt --check && cargo clippy --all-targets -- -D warnings
+	cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings
 
 ## Long property-test run, not part of CI: 10^6 cases per property (PROPTEST_CASES), timed.
 proptest-long:
