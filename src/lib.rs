@@ -26,6 +26,8 @@
 //! choices made where the original contract was silent) with `openapi.yaml` (OpenAPI 3.1:
 //! operations, parameters, every status with its envelope schema).
 
+#![warn(missing_docs)]
+
 pub mod auth;
 pub mod config;
 pub mod description;

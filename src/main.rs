@@ -8,6 +8,8 @@
 //! [`create_api_token::runtime`]), writing each request's log line and CloudWatch metrics
 //! record to stdout.
 
+#![warn(missing_docs)]
+
 use std::convert::Infallible;
 use std::time::Duration;
 

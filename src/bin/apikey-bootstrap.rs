@@ -29,6 +29,8 @@
 //! that the `events/` files can carry documented dev tokens. It runs only against DynamoDB
 //! Local, and proves it rather than trusting configuration: see [`dynamodb_local_client`].
 
+#![warn(missing_docs)]
+
 use std::fmt;
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
