@@ -1,6 +1,6 @@
 # Entry points; the README explains each. Tools install into .tools/ (scripts/setup.sh).
 SHELL := /bin/bash
-.PHONY: setup demo test lint bench events sam-validate sam-build clean
+.PHONY: setup demo test unit lint bench events sam-validate sam-build clean
 
 setup:
 	bash scripts/setup.sh
@@ -12,6 +12,11 @@ demo:
 ## Everything CI runs: formatting, lints, unit + integration tests (DynamoDB Local, SAM).
 test: setup
 	. .tools/env.sh && cargo fmt --check && cargo clippy --all-targets -- -D warnings && cargo test
+
+## Fast tests needing neither Java nor Docker: unit tests, the DynamoDB adapter over the SDK's
+## mocks (aws-smithy-mocks), query decoding and the in-process properties.
+unit:
+	cargo test --lib --test dynamodb_adapter --test query_decoding --test properties
 
 lint:
 	cargo fmt --check && cargo clippy --all-targets -- -D warnings
