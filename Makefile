@@ -1,17 +1,28 @@
 # Entry points; the README explains each. Tools install into .tools/ (scripts/setup.sh).
 SHELL := /bin/bash
-.PHONY: setup demo test unit lint bench events sam-validate sam-build clean
+.PHONY: setup demo local-api test unit lint bench proptest-long events sam-validate sam-build clean
 
 setup:
-	bash scripts/setup.sh
+	bash scripts/setup.sh --with-cargo-deny
 
 ## The local demo: DynamoDB Local, a bootstrap Administrator token, event files through the function.
 demo:
 	bash scripts/demo.sh
 
+## The API on http://127.0.0.1:3000 through `sam local start-api` (Docker) and DynamoDB Local,
+## with a new Administrator token printed; Ctrl-C stops everything it started.
+local-api:
+	bash scripts/local-api.sh
+
 ## Everything CI runs: formatting, lints, unit + integration tests (DynamoDB Local, SAM).
+## `sam build` runs once (reused while up to date) and its directory goes to the tests in
+## SAM_BUILD_DIR; scripts/docker.sh provides Docker for `sam local` (SAM_LOCAL_IMAGE_ARGS)
+## and stops whatever it started when `cargo test` ends.
 test: setup
-	. .tools/env.sh && cargo fmt --check && cargo clippy --all-targets -- -D warnings && cargo test
+	. .tools/env.sh && cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings \
+		&& cargo deny --frozen check --hide-inclusion-graph licenses bans sources \
+		&& SAM_BUILD_DIR="$$(bash scripts/sam-build.sh)" && export SAM_BUILD_DIR \
+		&& bash scripts/docker.sh run -- cargo test --locked
 
 ## Fast tests needing neither Java nor Docker: unit tests, the DynamoDB adapter over the SDK's
 ## mocks (aws-smithy-mocks), query decoding and the in-process properties.
@@ -19,7 +30,12 @@ unit:
 	cargo test --lib --test dynamodb_adapter --test query_decoding --test properties
 
 lint:
-	cargo fmt --check && cargo clippy --all-targets -- -D warnings
+	cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings
+
+## Long property-test run, not part of CI: 10^6 cases per property (PROPTEST_CASES), timed.
+proptest-long:
+	@start=$$(date +%s); PROPTEST_CASES=$${PROPTEST_CASES:-1000000} cargo test --release --test properties -- --nocapture; \
+	echo "proptest-long: $$(( $$(date +%s) - start )) s for $${PROPTEST_CASES:-1000000} cases per property"
 
 bench: setup
 	bash scripts/bench.sh

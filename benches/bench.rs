@@ -983,7 +983,7 @@ impl Fleet {
                 }
             }
         });
-        futures::future::join_all(clients).await;
+        futures_util::future::join_all(clients).await;
         started.elapsed()
     }
 

@@ -39,13 +39,40 @@ fn with_bearer(event: &str, token: &str) -> String {
     v.to_string()
 }
 
+/// The `http-api-revoke-own-200.json` event aimed at `token_id` instead.
+fn revoke_event(template: &str, token_id: &str) -> String {
+    let mut v: Value = serde_json::from_str(template).expect("event JSON");
+    let path = format!("/api/v1/admin/apikey/{token_id}");
+    v["rawPath"] = path.clone().into();
+    v["requestContext"]["http"]["path"] = path.into();
+    v["pathParameters"]["TokenId"] = token_id.into();
+    v.to_string()
+}
+
+/// A response header (payload 2.0 `headers`, or the first of `multiValueHeaders`).
+fn header(outcome: &Outcome, name: &str) -> Option<String> {
+    let Outcome::Response(raw) = outcome else {
+        return None;
+    };
+    let v: Value = serde_json::from_str(raw).ok()?;
+    let single = v["headers"].get(name).and_then(Value::as_str);
+    let multi = v["multiValueHeaders"].get(name).and_then(|m| m[0].as_str());
+    single.or(multi).map(str::to_owned)
+}
+
 fn print_response(title: &str, outcome: &Outcome) -> Option<Value> {
     println!("\n== {title}");
     match outcome {
         Outcome::Response(raw) => {
             let v: Value = serde_json::from_str(raw).expect("response JSON");
             let mut line = format!("HTTP {}", v["statusCode"]);
-            for h in ["content-type", "cache-control", "www-authenticate", "allow"] {
+            for h in [
+                "content-type",
+                "cache-control",
+                "www-authenticate",
+                "allow",
+                "api-token-id",
+            ] {
                 // Payload 2.0 answers in `headers`; payload 1.0 and ALB may use `multiValueHeaders`.
                 let single = v["headers"].get(h).and_then(Value::as_str);
                 let multi = v["multiValueHeaders"].get(h).and_then(|m| m[0].as_str());
@@ -99,14 +126,71 @@ async fn main() {
         runtime.address()
     );
 
+    let outcome = invoke(with_bearer(
+        &event("http-api-create-200.json"),
+        &bootstrap_token,
+    ))
+    .await;
     let created = print_response(
-        "events/http-api-create-200.json  (HTTP API payload 2.0, the bootstrap Administrator token)",
-        &invoke(with_bearer(&event("http-api-create-200.json"), &bootstrap_token)).await,
+        "CREATE  events/http-api-create-200.json  (HTTP API payload 2.0, the bootstrap Administrator token)",
+        &outcome,
     );
     let new_token = created
         .as_ref()
         .and_then(|v| v["Response"]["token"]["Token"].as_str())
         .map(str::to_owned);
+    let new_token_id = header(&outcome, "api-token-id");
+
+    // The token lifecycle: the new token on top of the tenant's list, then revoked, then
+    // refused on its very next request.
+    let listed = print_response(
+        "LIST  events/http-api-list-200.json  (GET, newest first: the token just created is on top)",
+        &invoke(with_bearer(&event("http-api-list-200.json"), &bootstrap_token)).await,
+    );
+    let top = listed
+        .as_ref()
+        .and_then(|v| v["Response"]["tokens"][0]["TokenId"].as_str())
+        .map(str::to_owned);
+    println!(
+        "   top of the list: {}; Api-Token-Id of the create: {}",
+        top.as_deref().unwrap_or("-"),
+        new_token_id.as_deref().unwrap_or("-")
+    );
+    print_response(
+        "LIST, page 2  events/http-api-list-page-2-200.json  (limit=2&before=<TokenId>)",
+        &invoke(event("http-api-list-page-2-200.json")).await,
+    );
+    if let (Some(token), Some(token_id)) = (&new_token, &new_token_id) {
+        let revoke = revoke_event(&event("http-api-revoke-own-200.json"), token_id);
+        print_response(
+            &format!("REVOKE  DELETE /api/v1/admin/apikey/{token_id}  (the token just created)"),
+            &invoke(with_bearer(&revoke, &bootstrap_token)).await,
+        );
+        print_response(
+            "REVOKE again  (idempotent: 200, the first DateRevoked)",
+            &invoke(with_bearer(&revoke, &bootstrap_token)).await,
+        );
+        print_response(
+            "the revoked token, on its very next request  (401)",
+            &invoke(with_bearer(&event("http-api-list-200.json"), token)).await,
+        );
+    }
+    for (file, what) in [
+        (
+            "http-api-revoke-other-tenant-404.json",
+            "another tenant's TokenId: 404",
+        ),
+        (
+            "http-api-revoke-unknown-id-404.json",
+            "a TokenId nobody has: the same 404 body",
+        ),
+        ("http-api-list-bad-limit-400.json", "limit=0"),
+    ] {
+        print_response(
+            &format!("events/{file}  ({what})"),
+            &invoke(event(file)).await,
+        );
+    }
 
     for (file, what) in [
         (
@@ -126,19 +210,18 @@ async fn main() {
             &invoke(event(file)).await,
         );
     }
-    if let Some(token) = &new_token {
-        print_response(
-            "events/http-api-non-admin-403.json  (with the Standard token just issued above)",
-            &invoke(with_bearer(&event("http-api-non-admin-403.json"), token)).await,
-        );
-    }
+    print_response(
+        "events/http-api-non-admin-403.json  (a Standard token)",
+        &invoke(event("http-api-non-admin-403.json")).await,
+    );
     for (file, what) in [
         (
             "http-api-control-character-400.json",
             "a line break in the description",
         ),
         ("http-api-wrong-path-404.json", "another path"),
-        ("http-api-get-405.json", "GET instead of POST"),
+        ("http-api-put-405.json", "PUT on the collection"),
+        ("http-api-token-get-405.json", "GET on a token"),
     ] {
         print_response(
             &format!("events/{file}  ({what})"),

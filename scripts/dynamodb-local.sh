@@ -6,13 +6,14 @@
 #   scripts/dynamodb-local.sh status [PORT]
 #
 # Needs `bash scripts/setup.sh` first (or DYNAMODB_LOCAL_DIR pointing at the folder
-# holding DynamoDBLocal.jar and DynamoDBLocal_lib/). State lives in .tools/run/.
+# holding DynamoDBLocal.jar and DynamoDBLocal_lib/). State lives in .tools/run/
+# (DYNAMODB_LOCAL_RUN_DIR overrides). Telemetry to AWS is off (-disableTelemetry).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CMD="${1:-}"
 PORT="${2:-${DYNAMODB_LOCAL_PORT:-8000}}"
-RUN_DIR="$ROOT/.tools/run"
+RUN_DIR="${DYNAMODB_LOCAL_RUN_DIR:-$ROOT/.tools/run}"   # pid file, log, and the JVM's working folder
 PID_FILE="$RUN_DIR/dynamodb-local-$PORT.pid"
 LOG_FILE="$RUN_DIR/dynamodb-local-$PORT.log"
 WAIT_SECS="${DYNAMODB_LOCAL_WAIT_SECS:-30}"
@@ -75,7 +76,7 @@ start)
     start_ns=$(date +%s%N)
     # nohup + exec: the pid file holds java's own pid, and it outlives the calling shell.
     ( cd "$RUN_DIR" && exec nohup java "${JAVA_OPTS[@]}" -Djava.library.path="$DIR/DynamoDBLocal_lib" \
-        -jar "$DIR/DynamoDBLocal.jar" -inMemory -port "$PORT" ) >"$LOG_FILE" 2>&1 </dev/null &
+        -jar "$DIR/DynamoDBLocal.jar" -inMemory -disableTelemetry -port "$PORT" ) >"$LOG_FILE" 2>&1 </dev/null &
     pid=$!
     echo "$pid" >"$PID_FILE"
     deadline=$(( $(date +%s) + WAIT_SECS ))

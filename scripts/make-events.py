@@ -29,6 +29,12 @@ ADMIN = "localdevadmin000000000001-us-1"
 STANDARD = "localdevstandard000000001-us-1"
 UNKNOWN = "localdevunknown0000000001-us-1"
 PATH = "/api/v1/admin/apikey"
+ITEM_PATH = PATH + "/{TokenId}"
+# TokenIds of the dev fixtures (docs/api.md, "Local development").
+STANDARD_ID = "01KBDEVSTD0000000000000001"
+REVOKE_ID = "01KBDEVREV0000000000000001"        # tenant 1, revoked by the revoke events
+OTHER_TENANT_ID = "01KBDEVTN20000000000000001"  # tenant 2: tenant 1 gets 404
+UNKNOWN_ID = "01KBDEVN0NE0000000000000001"[:26]  # no item anywhere
 DESCRIPTION = "Zapier integration + C++ \u2713"
 # application/x-www-form-urlencoded, as browsers and curl --data-urlencode send it.
 DESC_QUERY = "description=" + urllib.parse.quote_plus(DESCRIPTION)
@@ -53,9 +59,9 @@ def basic(token, user="api"):
 
 # ---------------------------------------------------------------- HTTP API, payload 2.0
 def http_api(method="POST", raw_path=PATH, stage="$default", query=DESC_QUERY,
-             auth=bearer(ADMIN), extra_headers=None):
+             auth=bearer(ADMIN), extra_headers=None, route=PATH, path_parameters=None):
     e = raw("apigateway-http-api-proxy.json")
-    e["routeKey"] = "POST /api/v1/admin/apikey"
+    e["routeKey"] = f"{method} {route}"
     e["rawPath"] = raw_path
     e["rawQueryString"] = query
     e["cookies"] = []
@@ -94,18 +100,22 @@ def http_api(method="POST", raw_path=PATH, stage="$default", query=DESC_QUERY,
     rc["stage"] = stage
     e["body"] = None
     e["isBase64Encoded"] = False
-    e.pop("pathParameters", None)
+    if path_parameters:
+        e["pathParameters"] = path_parameters
+    else:
+        e.pop("pathParameters", None)
     e.pop("stageVariables", None)
     return e
 
 
 # ---------------------------------------------------------------- REST API, payload 1.0
 def rest(method="POST", path=PATH, stage="Prod", query=None, auth=bearer(ADMIN),
-         host="abc123defg.execute-api.us-east-1.amazonaws.com"):
+         host="abc123defg.execute-api.us-east-1.amazonaws.com", resource=PATH,
+         path_parameters=None):
     e = raw("apigateway-aws-proxy.json")
     if query is None:
-        query = [("description", DESCRIPTION)]
-    e["resource"] = PATH
+        query = [("description", DESCRIPTION)] if method == "POST" else []
+    e["resource"] = resource
     e["path"] = path
     e["httpMethod"] = method
     headers = {
@@ -121,10 +131,17 @@ def rest(method="POST", path=PATH, stage="Prod", query=None, auth=bearer(ADMIN),
     }
     if host is not None:
         headers["Host"] = host
+    # A list: the client sent that many Authorization lines. API Gateway puts all of
+    # them in multiValueHeaders and the last in headers.
+    repeated = auth if isinstance(auth, list) else None
+    if repeated:
+        auth = repeated[-1]
     if auth is not None:
         headers["Authorization"] = auth
     e["headers"] = headers
     e["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
+    if repeated:
+        e["multiValueHeaders"]["Authorization"] = list(repeated)
     # REST APIs hand the function values API Gateway has already percent-decoded.
     if query:
         single, multi = {}, {}
@@ -136,14 +153,14 @@ def rest(method="POST", path=PATH, stage="Prod", query=None, auth=bearer(ADMIN),
     else:
         e["queryStringParameters"] = None
         e["multiValueQueryStringParameters"] = None
-    e["pathParameters"] = None
+    e["pathParameters"] = path_parameters
     e["stageVariables"] = None
     e["body"] = None
     e["isBase64Encoded"] = False
     rc = e["requestContext"]
     rc["stage"] = stage
     rc["path"] = path if stage == "$default" else f"/{stage}{path}"
-    rc["resourcePath"] = PATH
+    rc["resourcePath"] = resource
     rc["httpMethod"] = method
     rc["apiId"] = "abc123defg"
     rc["domainName"] = "abc123defg.execute-api.us-east-1.amazonaws.com"
@@ -154,10 +171,11 @@ def rest(method="POST", path=PATH, stage="Prod", query=None, auth=bearer(ADMIN),
 
 
 # ---------------------------------------------------------------- ALB
-def alb(multi_value=False, query=DESC_QUERY, auth=bearer(ADMIN), method="POST"):
+def alb(multi_value=False, query=DESC_QUERY, auth=bearer(ADMIN), method="POST", path=PATH,
+        extra_headers=None):
     e = raw("alb-request.json")
     e["httpMethod"] = method
-    e["path"] = PATH
+    e["path"] = path
     headers = {
         "accept": "application/json",
         "host": "lambda-alb-123578498.us-east-2.elb.amazonaws.com",
@@ -169,6 +187,7 @@ def alb(multi_value=False, query=DESC_QUERY, auth=bearer(ADMIN), method="POST"):
     }
     if auth is not None:
         headers["authorization"] = auth
+    headers.update(extra_headers or {})
     # ALB passes query keys and values as the client encoded them (no decoding).
     pairs = [p.split("=", 1) + [""] * ("=" not in p) for p in query.split("&") if p]
     if multi_value:
@@ -189,9 +208,9 @@ def alb(multi_value=False, query=DESC_QUERY, auth=bearer(ADMIN), method="POST"):
 
 
 # ---------------------------------------------------------------- Lambda Function URL
-def function_url(auth=bearer(ADMIN), query=DESC_QUERY, sigv4=False):
+def function_url(auth=bearer(ADMIN), query=DESC_QUERY, sigv4=False, method="POST"):
     host = "abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws"
-    e = http_api(query=query, auth=auth)
+    e = http_api(query=query, auth=auth, method=method)
     e["routeKey"] = "$default"
     e["headers"]["host"] = host
     rc = e["requestContext"]
@@ -208,6 +227,62 @@ def function_url(auth=bearer(ADMIN), query=DESC_QUERY, sigv4=False):
         e["headers"]["x-amz-date"] = "20260418T120000Z"
         e["headers"]["x-amz-security-token"] = "FwoGZXIvYXdzEXAMPLE"
     return e
+
+
+def http_api_token(method, token_id, auth=bearer(ADMIN)):
+    """An HTTP API request on one token, /api/v1/admin/apikey/{TokenId}."""
+    return http_api(method=method, raw_path=f"{PATH}/{token_id}", query="", auth=auth,
+                    route=ITEM_PATH, path_parameters={"TokenId": token_id})
+
+
+def rest_token(method, token_id, auth=bearer(ADMIN)):
+    """A REST API request on one token, resource /api/v1/admin/apikey/{TokenId}."""
+    return rest(method=method, path=f"{PATH}/{token_id}", query=[], auth=auth,
+                resource=ITEM_PATH, path_parameters={"TokenId": token_id})
+
+
+def lifecycle_events():
+    """List (GET on the collection) and revoke (DELETE on a token), per front door.
+
+    Replayed in name order against the dev fixtures: `*-revoke-own-200` revokes the
+    tenant-1 token REVOKE_ID, `*-revoke-repeated-200` revokes it again (200, same
+    DateRevoked), another tenant's id and an unknown id are the same 404.
+    """
+    page_two = f"limit=2&before={STANDARD_ID}"
+    # HTTP API (payload 2.0).
+    write("http-api-list-200.json", http_api(method="GET", query="", route=PATH))
+    write("http-api-list-page-2-200.json", http_api(method="GET", query=page_two))
+    write("http-api-list-bad-limit-400.json", http_api(method="GET", query="limit=0"))
+    write("http-api-list-bad-before-400.json", http_api(method="GET", query="before=yesterday"))
+    write("http-api-list-non-admin-403.json",
+          http_api(method="GET", query="", auth=bearer(STANDARD)))
+    write("http-api-list-no-token-401.json", http_api(method="GET", query="", auth=None))
+    write("http-api-revoke-own-200.json", http_api_token("DELETE", REVOKE_ID))
+    write("http-api-revoke-repeated-200.json", http_api_token("DELETE", REVOKE_ID))
+    write("http-api-revoke-other-tenant-404.json", http_api_token("DELETE", OTHER_TENANT_ID))
+    write("http-api-revoke-unknown-id-404.json", http_api_token("DELETE", UNKNOWN_ID))
+    write("http-api-revoke-malformed-id-404.json", http_api_token("DELETE", "not-a-token-id"))
+    write("http-api-revoke-non-admin-403.json",
+          http_api_token("DELETE", REVOKE_ID, auth=bearer(STANDARD)))
+    write("http-api-revoke-no-token-401.json", http_api_token("DELETE", REVOKE_ID, auth=None))
+    write("http-api-token-get-405.json", http_api_token("GET", REVOKE_ID))
+    # REST API (payload 1.0): values arrive decoded, path without the stage.
+    write("rest-list-200.json", rest(method="GET"))
+    write("rest-list-page-2-200.json",
+          rest(method="GET", query=[("limit", "2"), ("before", STANDARD_ID)]))
+    write("rest-list-bad-limit-400.json", rest(method="GET", query=[("limit", "101")]))
+    write("rest-list-non-admin-403.json", rest(method="GET", auth=bearer(STANDARD)))
+    write("rest-revoke-own-200.json", rest_token("DELETE", REVOKE_ID))
+    write("rest-revoke-repeated-200.json", rest_token("DELETE", REVOKE_ID))
+    write("rest-revoke-other-tenant-404.json", rest_token("DELETE", OTHER_TENANT_ID))
+    write("rest-revoke-unknown-id-404.json", rest_token("DELETE", UNKNOWN_ID))
+    write("rest-revoke-malformed-id-404.json", rest_token("DELETE", "01KBDEVREV"))
+    write("rest-token-post-405.json", rest_token("POST", REVOKE_ID))
+    # ALB and Function URLs.
+    write("alb-list-200.json", alb(method="GET", query=""))
+    write("alb-revoke-other-tenant-404.json",
+          alb(method="DELETE", query="", path=f"{PATH}/{OTHER_TENANT_ID}"))
+    write("function-url-list-200.json", function_url(method="GET", query=""))
 
 
 def main():
@@ -228,7 +303,7 @@ def main():
     write("http-api-malformed-token-401.json", http_api(auth=bearer("not-a-token")))
     write("http-api-non-admin-403.json", http_api(auth=bearer(STANDARD)))
     write("http-api-wrong-path-404.json", http_api(raw_path="/api/v1/admin/apikeys"))
-    write("http-api-get-405.json", http_api(method="GET"))
+    write("http-api-put-405.json", http_api(method="PUT"))
     write("http-api-options-preflight-405.json", http_api(
         method="OPTIONS", auth=None, query="",
         extra_headers={"origin": "https://app.example.com",
@@ -247,7 +322,11 @@ def main():
     write("rest-unknown-token-401.json", rest(auth=bearer(UNKNOWN)))
     write("rest-non-admin-403.json", rest(auth=bearer(STANDARD)))
     write("rest-wrong-path-404.json", rest(path="/api/v1/admin/users"))
-    write("rest-get-405.json", rest(method="GET"))
+    write("rest-put-405.json", rest(method="PUT"))
+    # Two Authorization lines, the Administrator's last (the one `headers` keeps):
+    # Authorization is a singleton, so neither counts.
+    write("rest-repeated-authorization-401.json",
+          rest(auth=[bearer(STANDARD), bearer(ADMIN)]))
     # The API Gateway console's "Test" button: everything null, no Authorization.
     console = rest(auth=None, stage="test-invoke-stage")
     for k in ["headers", "multiValueHeaders", "queryStringParameters",
@@ -263,6 +342,9 @@ def main():
     write("alb-multi-value-create-200.json", alb(multi_value=True))
     write("alb-no-token-401.json", alb(auth=None))
     write("alb-non-admin-403.json", alb(auth=bearer(STANDARD)))
+    # Single-value headers with the name under two spellings (one map key each).
+    write("alb-repeated-authorization-401.json",
+          alb(auth=bearer(STANDARD), extra_headers={"Authorization": bearer(ADMIN)}))
     # Lambda Function URLs (payload 2.0 shape).
     write("function-url-create-200.json", function_url())
     write("function-url-sigv4-401.json", function_url(
@@ -270,6 +352,7 @@ def main():
         auth="AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260418/us-east-1/lambda/aws4_request, "
              "SignedHeaders=host;x-amz-date;x-amz-security-token, "
              "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"))
+    lifecycle_events()
     # What `sam local start-api` emits for a payload 2.0 route.
     sam = http_api()
     sam["cookies"] = []

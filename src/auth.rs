@@ -7,7 +7,11 @@
 //!
 //! Anything else — no header, two headers, an unknown scheme, bad base64, non-UTF-8 bytes,
 //! a token of the wrong shape — is [`CredentialError`], which the endpoint answers with the
-//! same 401 whatever the reason, before touching the database.
+//! same 401 whatever the reason, before touching the database. "Two headers" covers every
+//! front door: [`crate::event`] keeps the repetition an event carries (several values in
+//! `multiValueHeaders`, the name under two spellings, `headers` and `multiValueHeaders`
+//! that disagree) as repeated field lines; an HTTP API joins repeats with commas, which
+//! leaves a token of the wrong shape.
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;

@@ -13,6 +13,15 @@ pub struct Config {
     /// `DATA_CENTER`: suffix of issued tokens (`<body>-<DATA_CENTER>`) and the only
     /// suffix accepted on presented tokens. Default [`DEFAULT_DATA_CENTER`].
     pub data_center: String,
+    /// `LOCAL_DYNAMODB_ENDPOINT_URL`: the DynamoDB endpoint to use instead of the Region's,
+    /// e.g. `http://host.docker.internal:8000` for DynamoDB Local under `sam local`. Unset
+    /// or empty: `None`, the SDK's standard resolution (including `AWS_ENDPOINT_URL_DYNAMODB`).
+    ///
+    /// Why not only `AWS_ENDPOINT_URL_DYNAMODB`: SAM's `--env-vars` overrides only the
+    /// variables `template.yaml` declares, and that one cannot be declared with an empty
+    /// value, because the SDK panics on an empty endpoint URL (`aws-smithy-types`
+    /// `Endpoint::builder().build()`); this variable is declared empty and ignored when empty.
+    pub local_dynamodb_endpoint_url: Option<String>,
 }
 
 /// Why the configuration could not be read. The message names the variable.
@@ -27,8 +36,8 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// Reads `TABLE_NAME` (required) and `DATA_CENTER` (default `us-1`) from the process
-    /// environment.
+    /// Reads `TABLE_NAME` (required), `DATA_CENTER` (default `us-1`) and
+    /// `LOCAL_DYNAMODB_ENDPOINT_URL` (optional) from the process environment.
     ///
     /// # Errors
     /// [`ConfigError`] naming the variable that is missing or malformed.
@@ -50,9 +59,13 @@ impl Config {
             Some(v) if is_valid_data_center(&v) => v,
             Some(_) => return Err(ConfigError::InvalidDataCenter),
         };
+        let local_dynamodb_endpoint_url = lookup("LOCAL_DYNAMODB_ENDPOINT_URL")
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty());
         Ok(Self {
             table_name,
             data_center,
+            local_dynamodb_endpoint_url,
         })
     }
 }
@@ -98,5 +111,30 @@ mod tests {
         assert_eq!(c.unwrap().data_center, "eu-2");
         let e = Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("DATA_CENTER", "EU 2")]));
         assert!(e.unwrap_err().to_string().contains("DATA_CENTER"));
+    }
+
+    #[test]
+    fn local_dynamodb_endpoint_url_is_optional_and_empty_means_unset() {
+        let get = |vars: &[(&str, &str)]| {
+            Config::from_lookup(lookup(vars))
+                .unwrap()
+                .local_dynamodb_endpoint_url
+        };
+        assert_eq!(get(&[("TABLE_NAME", "t")]), None);
+        // What template.yaml declares, so that `sam local --env-vars` can override it.
+        assert_eq!(
+            get(&[("TABLE_NAME", "t"), ("LOCAL_DYNAMODB_ENDPOINT_URL", "")]),
+            None
+        );
+        assert_eq!(
+            get(&[
+                ("TABLE_NAME", "t"),
+                (
+                    "LOCAL_DYNAMODB_ENDPOINT_URL",
+                    "http://host.docker.internal:8000"
+                )
+            ]),
+            Some("http://host.docker.internal:8000".to_owned())
+        );
     }
 }

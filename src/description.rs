@@ -1,6 +1,6 @@
 //! The `description` query parameter.
 //!
-//! Rules (SPEC.md): percent-decoded exactly once (`+` is a space), at most
+//! Rules (docs/api.md, "Create"): percent-decoded exactly once (`+` is a space), at most
 //! [`MAX_DESCRIPTION_CHARS`] Unicode scalar values, no control characters (Unicode
 //! general category Cc, i.e. U+0000–U+001F and U+007F–U+009F), absent or empty gives `""`,
 //! the first of repeated values wins. The value is stored and returned exactly as decoded.

@@ -14,16 +14,25 @@
 //! flagged base64 that is not, a raw query with `"` or `<`, a `Host` that is not a host);
 //! [`parse_event`] removes each cause first (the ignored body is dropped, the raw query is
 //! re-encoded, an unusable `Host` is dropped), so no panic reaches the runtime.
+//!
+//! `Authorization` is a singleton field: [`parse_event`] also sees every `Authorization`
+//! entry of the event's `headers` and `multiValueHeaders` maps, under any spelling of the
+//! name, before `lambda_http` folds them into one `HeaderMap` and keeps one value. An event
+//! that carries the credential more than once gets the values back as repeated field lines,
+//! which [`crate::auth::presented_token`] refuses on every front door.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use lambda_http::http::header::AUTHORIZATION;
 use lambda_http::http::{HeaderMap, HeaderName, HeaderValue};
 use lambda_http::request::LambdaRequest;
 use lambda_http::{LambdaEvent, Service};
 use lambda_runtime::Diagnostic;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 use url::Url;
@@ -55,6 +64,10 @@ impl<S> ScrubHeaders<S> {
 /// # Errors
 /// A [`Diagnostic`] of type [`NOT_HTTP_ERROR_TYPE`] if it is not such an event.
 pub fn parse_event(raw: &str) -> Result<LambdaRequest, Diagnostic> {
+    if has_empty_method(raw) {
+        return Err(not_http());
+    }
+    let repeated = repeated_authorization(raw);
     let request = match serde_json::from_str::<LambdaRequest>(raw) {
         Ok(request) => request,
         Err(_) => {
@@ -65,7 +78,181 @@ pub fn parse_event(raw: &str) -> Result<LambdaRequest, Diagnostic> {
             serde_json::from_value(event).map_err(|_| not_http())?
         }
     };
-    make_convertible(without_body(request)?).ok_or_else(not_http)
+    let mut request = make_convertible(without_body(request)?).ok_or_else(not_http)?;
+    if let Some(values) = repeated {
+        keep_repeated(&mut request, &values);
+    }
+    Ok(request)
+}
+
+/// `true` if the event names its HTTP method with an empty string (`httpMethod` of REST
+/// and ALB events, `requestContext.httpMethod`, `requestContext.http.method` of payload
+/// 2.0). `aws_lambda_events` reads an empty method as `GET`, which would turn a malformed
+/// event into a list request; no front door sends one, so such an event is refused.
+fn has_empty_method(raw: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Event {
+        #[serde(rename = "httpMethod")]
+        http_method: Option<String>,
+        #[serde(rename = "requestContext")]
+        request_context: Option<Context>,
+    }
+    #[derive(Deserialize)]
+    struct Context {
+        #[serde(rename = "httpMethod")]
+        http_method: Option<String>,
+        http: Option<Http>,
+    }
+    #[derive(Deserialize)]
+    struct Http {
+        method: Option<String>,
+    }
+    let Ok(event) = serde_json::from_str::<Event>(raw) else {
+        // Not an object of this shape: the full parse decides.
+        return false;
+    };
+    let context = event.request_context;
+    [
+        event.http_method,
+        context.as_ref().and_then(|c| c.http_method.clone()),
+        context.and_then(|c| c.http).and_then(|h| h.method),
+    ]
+    .iter()
+    .flatten()
+    .any(|m| m.is_empty())
+}
+
+/// The `Authorization` entries of an event's `headers` and `multiValueHeaders` maps, as
+/// the JSON holds them: every spelling of the name, every value of an array, a key given
+/// twice seen twice (a map given twice too: `lambda_http` refuses that event, and the
+/// second parse in [`parse_event`] keeps the last map).
+#[derive(Debug, Default)]
+struct AuthorizationEntries {
+    headers: Vec<Value>,
+    multi_value_headers: Vec<Value>,
+}
+
+impl<'de> Deserialize<'de> for AuthorizationEntries {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct Event;
+        impl<'de> Visitor<'de> for Event {
+            type Value = AuthorizationEntries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an event object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut entries = AuthorizationEntries::default();
+                while let Some(field) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let into = match field.as_ref() {
+                        "headers" => &mut entries.headers,
+                        "multiValueHeaders" => &mut entries.multi_value_headers,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    into.extend(map.next_value::<AuthorizationValues>()?.0);
+                }
+                Ok(entries)
+            }
+        }
+        de.deserialize_map(Event)
+    }
+}
+
+/// The values of every key of one header map (null, a map of strings or a map of arrays)
+/// that is `Authorization` in any letter case; other entries are skipped unread.
+struct AuthorizationValues(Vec<Value>);
+
+impl<'de> Deserialize<'de> for AuthorizationValues {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = AuthorizationValues;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a header map or null")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(AuthorizationValues(Vec::new()))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(AuthorizationValues(Vec::new()))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
+                de.deserialize_map(self)
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut values = Vec::new();
+                while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if !name.eq_ignore_ascii_case(AUTHORIZATION.as_str()) {
+                        map.next_value::<de::IgnoredAny>()?;
+                        continue;
+                    }
+                    match map.next_value::<Value>()? {
+                        Value::Null => {}
+                        Value::Array(items) => values.extend(items),
+                        one => values.push(one),
+                    }
+                }
+                Ok(AuthorizationValues(values))
+            }
+        }
+        de.deserialize_option(Entries)
+    }
+}
+
+/// Every `Authorization` value of `raw` if it carries the credential more than once, under
+/// any spelling of the name, in `headers` or `multiValueHeaders`; `None` if it carries it
+/// at most once (or is not such an event).
+///
+/// `lambda_http` would hide the repetition: a single-value map keeps one value per name
+/// whatever its case (`HeaderMap::insert`), and for payload 1.0 and ALB events it merges
+/// `headers` into `multiValueHeaders` with `HeaderMap::extend`, which replaces all values
+/// of a name by the single-value map's one. API Gateway's REST shape has the one value in
+/// both maps (`headers` holds the last of `multiValueHeaders`): that is one credential,
+/// and two maps that disagree are two.
+fn repeated_authorization(raw: &str) -> Option<Vec<Value>> {
+    let AuthorizationEntries {
+        headers: single,
+        multi_value_headers: multi,
+    } = serde_json::from_str(raw).ok()?;
+    if multi.len() > 1 {
+        Some(multi)
+    } else if single.len() > 1 {
+        Some(single)
+    } else {
+        match (single.first(), multi.first()) {
+            (Some(s), Some(m)) if s != m => Some(vec![m.clone(), s.clone()]),
+            _ => None,
+        }
+    }
+}
+
+/// Puts `values` back as the request's `Authorization` field lines, where `lambda_http`
+/// takes its headers from, so the handler sees the repetition as HTTP would
+/// (`crate::auth::presented_token` refuses it). A value HTTP does not allow becomes
+/// [`UNUSABLE_AUTHORIZATION`].
+fn keep_repeated(request: &mut LambdaRequest, values: &[Value]) {
+    let (single, multi) = match request {
+        LambdaRequest::ApiGatewayV1(r) => (&mut r.headers, Some(&mut r.multi_value_headers)),
+        LambdaRequest::Alb(r) => (&mut r.headers, Some(&mut r.multi_value_headers)),
+        LambdaRequest::ApiGatewayV2(r) => (&mut r.headers, None),
+        _ => return,
+    };
+    single.remove(AUTHORIZATION);
+    // Payload 1.0 and ALB: `multiValueHeaders` is the source once `headers` has no entry.
+    let target = match multi {
+        Some(multi) => multi,
+        None => single,
+    };
+    target.remove(AUTHORIZATION);
+    for value in values {
+        let value = value
+            .as_str()
+            .and_then(|s| HeaderValue::from_str(s).ok())
+            .unwrap_or(HeaderValue::from_static(UNUSABLE_AUTHORIZATION));
+        target.append(AUTHORIZATION, value);
+    }
 }
 
 fn not_http() -> Diagnostic {
@@ -204,7 +391,7 @@ fn make_convertible(mut request: LambdaRequest) -> Option<LambdaRequest> {
     Some(request)
 }
 
-/// Drops the request body: the endpoint ignores it whatever it holds (SPEC.md), and
+/// Drops the request body: the API ignores it whatever it holds (docs/api.md), and
 /// `lambda_http` would panic on an `isBase64Encoded` body that is not base64. Event shapes
 /// that are not one of the contract's front doors (WebSocket, VPC Lattice) are refused.
 fn without_body(mut request: LambdaRequest) -> Result<LambdaRequest, Diagnostic> {
@@ -320,7 +507,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lambda_http::http::header::AUTHORIZATION;
 
     fn v2(headers: Value) -> String {
         serde_json::json!({
@@ -341,6 +527,178 @@ mod tests {
         req.headers()
             .get(AUTHORIZATION)
             .map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    const ADMIN: &str = "Bearer localdevadmin000000000001-us-1";
+    const STANDARD: &str = "Bearer localdevstandard000000001-us-1";
+
+    /// A real event file of `events/`, parsed.
+    fn event(name: &str) -> Value {
+        let path = format!("{}/events/{name}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).expect(&path)
+    }
+
+    /// What the handler gets from `raw`: the caller's token or why there is none.
+    fn credential(raw: &str) -> Result<String, crate::auth::CredentialError> {
+        let req: lambda_http::Request = parse_event(raw).unwrap().into();
+        crate::auth::presented_token(req.headers(), "us-1").map(|t| t.expose().to_owned())
+    }
+
+    fn without_authorization(mut e: Value) -> Value {
+        for field in ["headers", "multiValueHeaders"] {
+            if let Some(map) = e.get_mut(field).and_then(Value::as_object_mut) {
+                map.retain(|k, _| !k.eq_ignore_ascii_case("authorization"));
+            }
+        }
+        e
+    }
+
+    #[test]
+    fn one_authorization_in_both_rest_maps_is_one_value() {
+        // API Gateway's REST shape: the value in `headers` and again in `multiValueHeaders`.
+        for file in [
+            "rest-create-200.json",
+            "http-api-payload-v1-create-200.json",
+            "alb-create-200.json",
+            "alb-multi-value-create-200.json",
+            "http-api-create-200.json",
+            "function-url-create-200.json",
+        ] {
+            let raw = event(file).to_string();
+            assert_eq!(
+                credential(&raw).as_deref(),
+                Ok("localdevadmin000000000001-us-1"),
+                "{file}"
+            );
+        }
+    }
+
+    #[test]
+    fn rest_multi_value_authorization_twice_is_repeated() {
+        // Two `Authorization` headers through a REST API: both in `multiValueHeaders`,
+        // the last in `headers`.
+        let mut e = event("rest-create-200.json");
+        e["multiValueHeaders"]["Authorization"] = serde_json::json!([ADMIN, STANDARD]);
+        e["headers"]["Authorization"] = STANDARD.into();
+        assert_eq!(
+            credential(&e.to_string()),
+            Err(crate::auth::CredentialError::Repeated)
+        );
+        // The same value twice is still two.
+        e["multiValueHeaders"]["Authorization"] = serde_json::json!([ADMIN, ADMIN]);
+        e["headers"]["Authorization"] = ADMIN.into();
+        assert_eq!(
+            credential(&e.to_string()),
+            Err(crate::auth::CredentialError::Repeated)
+        );
+    }
+
+    #[test]
+    fn authorization_under_two_spellings_is_repeated_on_every_front_door() {
+        use crate::auth::CredentialError::Repeated;
+        // REST: both spellings in both maps, in one map only, or one in each.
+        let base = without_authorization(event("rest-create-200.json"));
+        let mut both = base.clone();
+        both["headers"]["Authorization"] = ADMIN.into();
+        both["headers"]["authorization"] = STANDARD.into();
+        both["multiValueHeaders"]["Authorization"] = serde_json::json!([ADMIN]);
+        both["multiValueHeaders"]["authorization"] = serde_json::json!([STANDARD]);
+        let mut single_only = base.clone();
+        single_only["headers"]["Authorization"] = ADMIN.into();
+        single_only["headers"]["AUTHORIZATION"] = ADMIN.into();
+        single_only["multiValueHeaders"] = Value::Null;
+        let mut one_in_each = base.clone();
+        one_in_each["headers"]["authorization"] = STANDARD.into();
+        one_in_each["multiValueHeaders"]["Authorization"] = serde_json::json!([ADMIN]);
+        // ALB single-value and multi-value, HTTP API, Function URL.
+        let mut alb = without_authorization(event("alb-create-200.json"));
+        alb["headers"]["Authorization"] = ADMIN.into();
+        alb["headers"]["authorization"] = STANDARD.into();
+        let mut alb_multi = without_authorization(event("alb-multi-value-create-200.json"));
+        alb_multi["multiValueHeaders"]["Authorization"] = serde_json::json!([ADMIN]);
+        alb_multi["multiValueHeaders"]["authorization"] = serde_json::json!([STANDARD]);
+        let mut v2 = without_authorization(event("http-api-create-200.json"));
+        v2["headers"]["Authorization"] = STANDARD.into();
+        v2["headers"]["authorization"] = ADMIN.into();
+        let mut url = without_authorization(event("function-url-create-200.json"));
+        url["headers"]["authorization"] = ADMIN.into();
+        url["headers"]["Authorization"] = ADMIN.into();
+        for (name, e) in [
+            ("rest both maps", both),
+            ("rest headers only", single_only),
+            ("rest one in each map", one_in_each),
+            ("alb", alb),
+            ("alb multi-value", alb_multi),
+            ("http api", v2),
+            ("function url", url),
+        ] {
+            assert_eq!(credential(&e.to_string()), Err(Repeated), "{name}");
+        }
+    }
+
+    #[test]
+    fn authorization_twice_under_the_same_key_is_repeated() {
+        // JSON allows a key twice; a map keeps one of them.
+        let e = without_authorization(event("alb-create-200.json")).to_string();
+        let raw = e.replacen(
+            r#""headers":{"#,
+            &format!(r#""headers":{{"authorization":"{STANDARD}","authorization":"{ADMIN}","#),
+            1,
+        );
+        assert_ne!(raw, e);
+        assert_eq!(
+            credential(&raw),
+            Err(crate::auth::CredentialError::Repeated)
+        );
+    }
+
+    #[test]
+    fn a_header_map_given_twice_is_seen_whole() {
+        // `"headers"` twice at the top level: lambda_http refuses such an event, and so
+        // does `parse_event`, unless a forbidden byte sends it through the scrubbing
+        // parse, which keeps the last map. The first map's credential counts all the same.
+        let mut e = without_authorization(event("alb-create-200.json"));
+        e["headers"]["user-agent"] = "curl\r\n".into();
+        let e = e.to_string();
+        let raw = e.replacen(
+            '{',
+            &format!(r#"{{"headers":{{"authorization":"{STANDARD}"}},"#),
+            1,
+        );
+        let raw = raw.replacen(
+            r#""headers":{"accept""#,
+            &format!(r#""headers":{{"authorization":"{ADMIN}","accept""#),
+            1,
+        );
+        assert_eq!(raw.matches("authorization").count(), 2, "{raw}");
+        assert_eq!(
+            credential(&raw),
+            Err(crate::auth::CredentialError::Repeated)
+        );
+        let without_bad_byte = raw.replace(r"curl\r\n", "curl");
+        assert!(parse_event(&without_bad_byte).is_err());
+    }
+
+    #[test]
+    fn rest_headers_and_multi_value_headers_that_disagree_are_repeated() {
+        // Two different credentials, one per map: API Gateway never sends this, a
+        // hand-made event can; neither is taken.
+        let mut e = event("rest-create-200.json");
+        e["headers"]["Authorization"] = STANDARD.into();
+        assert_eq!(
+            credential(&e.to_string()),
+            Err(crate::auth::CredentialError::Repeated)
+        );
+    }
+
+    #[test]
+    fn a_repeated_authorization_with_forbidden_bytes_is_still_repeated() {
+        let mut e = event("rest-create-200.json");
+        e["multiValueHeaders"]["Authorization"] = serde_json::json!([ADMIN, "Bearer a\r\nb"]);
+        assert_eq!(
+            credential(&e.to_string()),
+            Err(crate::auth::CredentialError::Repeated)
+        );
     }
 
     #[test]
@@ -446,6 +804,33 @@ mod tests {
         });
         let err = parse_event(&ws.to_string()).unwrap_err();
         assert_eq!(err.error_type, NOT_HTTP_ERROR_TYPE);
+    }
+
+    #[test]
+    fn events_with_an_empty_method_are_refused_not_read_as_get() {
+        for (path, event) in [
+            (
+                "httpMethod",
+                r#"{"httpMethod":"","path":"/api/v1/admin/apikey","requestContext":{"httpMethod":"","stage":"Prod"}}"#,
+            ),
+            (
+                "requestContext.http.method",
+                r#"{"version":"2.0","rawPath":"/api/v1/admin/apikey","requestContext":{"http":{"method":""}}}"#,
+            ),
+        ] {
+            assert!(has_empty_method(event), "{path}");
+        }
+        assert!(!has_empty_method(
+            r#"{"httpMethod":"GET","requestContext":{"http":{"method":"GET"}}}"#
+        ));
+        assert!(!has_empty_method("[1, 2]"));
+        let mut rest: Value =
+            serde_json::from_str(include_str!("../events/rest-list-200.json")).unwrap();
+        assert!(parse_event(&rest.to_string()).is_ok());
+        rest["httpMethod"] = "".into();
+        rest["requestContext"]["httpMethod"] = "".into();
+        let error = parse_event(&rest.to_string()).unwrap_err();
+        assert_eq!(error.error_type, NOT_HTTP_ERROR_TYPE);
     }
 
     #[test]

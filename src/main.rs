@@ -3,24 +3,33 @@
 //! Cold start: set up logging ([`create_api_token::logging`]: `AWS_LAMBDA_LOG_LEVEL` /
 //! `RUST_LOG`, `AWS_LAMBDA_LOG_FORMAT`, dependencies capped at `info`), read [`Config`] (fails naming `TABLE_NAME` if it is unset),
 //! build the DynamoDB client once with its time limits, open its connection with a cheap
-//! call, then serve events from the Lambda Runtime API until the process is stopped.
+//! call, then serve events from the Lambda Runtime API until the process is stopped (a
+//! panic inside `lambda_runtime` between events starts its loop again:
+//! [`create_api_token::runtime`]), writing each request's log line and CloudWatch metrics
+//! record to stdout.
 //!
 //! One binary for both execution models (AWS Lambda developer guide, "Lambda Managed
 //! Instances"): without `AWS_LAMBDA_MAX_CONCURRENCY` (or with 1) one request at a time on a
 //! single-threaded Tokio runtime, as classic Lambda sends them; with N > 1 (Managed
-//! Instances) `lambda_runtime::run_concurrent` polls with N workers on a multi-threaded
+//! Instances) `lambda_runtime`'s `run_concurrent` polls with N workers on a multi-threaded
 //! runtime, all sharing one [`App`] (one DynamoDB client, one token generator, one log
 //! writer) behind an [`Arc`]. Each request keeps its own deadline and writes its own log line
 //! with its own request id.
+
+#![warn(missing_docs)]
 
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use create_api_token::event::ScrubHeaders;
+use create_api_token::metrics::MetricsSink;
+use create_api_token::runtime::restart_after_panic;
 use create_api_token::store::dynamodb::{client_from_env, DynamoDbStore, Timeouts};
 use create_api_token::{App, Config};
 use lambda_http::{service_fn, Adapter, Error, Request};
+use lambda_runtime::layers::TracingLayer;
+use lambda_runtime::Runtime;
 
 /// Longest the cold-start warm-up call may take before the function starts serving anyway.
 const WARM_UP_LIMIT: Duration = Duration::from_millis(500);
@@ -59,6 +68,14 @@ async fn serve() -> Result<(), Error> {
         }
     };
     let client = client_from_env(Timeouts::default()).await;
+    // `LOCAL_DYNAMODB_ENDPOINT_URL` (set by `sam local --env-vars local/env.json`) wins over
+    // the standard resolution; see `Config::local_dynamodb_endpoint_url`.
+    let client = match &config.local_dynamodb_endpoint_url {
+        Some(url) => aws_sdk_dynamodb::Client::from_conf(
+            client.config().to_builder().endpoint_url(url).build(),
+        ),
+        None => client,
+    };
     let store = DynamoDbStore::new(client, config.table_name);
     match tokio::time::timeout(WARM_UP_LIMIT, store.warm_up()).await {
         Ok(Ok(())) => {}
@@ -66,12 +83,20 @@ async fn serve() -> Result<(), Error> {
         Err(_) => tracing::warn!("DynamoDB warm-up call timed out; serving anyway"),
     }
 
-    let app = Arc::new(App::new(store, config.data_center));
+    // One CloudWatch EMF record per request on stdout (create_api_token::metrics).
+    let app = Arc::new(App::new(store, config.data_center).with_metrics(MetricsSink::Stdout));
     let handler = service_fn(move |request: Request| {
         let app = Arc::clone(&app);
         async move { Ok::<_, Infallible>(app.handle(request).await) }
     });
-    // As `lambda_http::run`, with invalid header bytes scrubbed before parsing; sequential
-    // unless `AWS_LAMBDA_MAX_CONCURRENCY` > 1.
-    lambda_runtime::run_concurrent(ScrubHeaders::new(Adapter::from(handler))).await
+    // As `lambda_http::run`, with invalid header bytes scrubbed before parsing, and a new
+    // runtime loop if lambda_runtime panics between events; sequential unless
+    // `AWS_LAMBDA_MAX_CONCURRENCY` > 1. (With N workers, such a panic ends only the worker
+    // that met it: lambda_runtime serves on with the others.)
+    restart_after_panic(|| {
+        Runtime::new(ScrubHeaders::new(Adapter::from(handler.clone())))
+            .layer(TracingLayer::new())
+            .run_concurrent()
+    })
+    .await
 }

@@ -31,6 +31,7 @@ use crate::description;
 use crate::endpoint::{self, Operation};
 use crate::envelope::{self, IssuedToken};
 use crate::error::{json_response, ApiError};
+use crate::metrics::{MetricsSink, RequestMetrics};
 use crate::paging;
 use crate::store::{
     CallerRecord, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError, TokenPage,
@@ -70,6 +71,7 @@ pub struct App<S, G = OsSeededGenerator> {
     generator: G,
     data_center: String,
     clock: fn() -> OffsetDateTime,
+    metrics: MetricsSink,
 }
 
 /// The authenticated caller: an Administrator token's item.
@@ -133,28 +135,52 @@ impl Success {
     }
 }
 
-/// What the request's one log line says besides its status and reason, gathered while the
-/// request is evaluated.
+/// What the request's one log line and metrics record say besides its status and reason,
+/// gathered while the request is evaluated. Each request has its own, so concurrent
+/// requests never share a line or a record.
 #[derive(Debug, Default)]
 struct RequestLog {
     operation: Option<&'static str>,
     tenant_id: Option<i64>,
     /// New tokens that collided with a stored one (create only; almost always 0).
     collisions: u32,
+    /// Time spent in store calls ([`RequestLog::store`]); `None` before the first.
+    store_time: Option<Duration>,
 }
 
 impl RequestLog {
-    /// Writes the request's one log line: `ERROR` for 5xx (with the cause: an error kind or
-    /// code), `INFO` otherwise.
+    /// Runs a store call under the request's deadline (see [`within`]), adding its time to
+    /// the request's store latency.
+    async fn store<T>(
+        &mut self,
+        deadline: Instant,
+        call: impl std::future::Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, ApiError> {
+        let started = Instant::now();
+        let result = within(deadline, call).await;
+        *self.store_time.get_or_insert(Duration::ZERO) += started.elapsed();
+        result
+    }
+
+    /// Writes the request's one log line, `ERROR` for 5xx (with the cause: an error class
+    /// and code, never request data), `INFO` otherwise, and its metrics record to `sink`.
+    ///
+    /// The log line's fields (each a plain value: strings, integers; absent when unknown):
+    /// `request_id`, `operation`, `status`, `reason`, `tenant_id`, `latency_us`,
+    /// `store_latency_us`, `collisions` (only when non-zero), `cause` (5xx only).
     fn write(
         &self,
+        sink: &MetricsSink,
         request_id: &str,
         status: StatusCode,
         reason: &str,
         cause: Option<&str>,
         started: Instant,
     ) {
-        let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        let elapsed = started.elapsed();
+        let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        let latency_us = micros(elapsed);
+        let store_latency_us = self.store_time.map(micros);
         let status = status.as_u16();
         // Only present on the rare request whose new token collided with a stored one.
         let collisions = (self.collisions > 0).then_some(self.collisions);
@@ -170,6 +196,7 @@ impl RequestLog {
                     reason,
                     tenant_id,
                     latency_us,
+                    store_latency_us,
                     collisions,
                     cause,
                     "api token request"
@@ -181,6 +208,15 @@ impl RequestLog {
         } else {
             line!(tracing::Level::INFO);
         }
+        sink.emit(&RequestMetrics {
+            request_id,
+            operation,
+            status,
+            reason,
+            cause,
+            store_latency: self.store_time,
+            request_latency: elapsed,
+        });
     }
 }
 
@@ -193,6 +229,7 @@ impl<S: TokenStore> App<S, OsSeededGenerator> {
             generator: OsSeededGenerator,
             data_center: data_center.into(),
             clock: OffsetDateTime::now_utc,
+            metrics: MetricsSink::Off,
         }
     }
 }
@@ -205,7 +242,15 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
             generator,
             data_center: self.data_center,
             clock: self.clock,
+            metrics: self.metrics,
         }
+    }
+
+    /// Sets where each request's CloudWatch metrics record goes ([`crate::metrics`]);
+    /// [`MetricsSink::Off`] unless set (the function binary sets `Stdout`).
+    pub fn with_metrics(mut self, sink: MetricsSink) -> Self {
+        self.metrics = sink;
+        self
     }
 
     /// Replaces the clock (tests pin `DateCreated`).
@@ -231,11 +276,19 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
             .unwrap_or("-");
         match result {
             Ok(success) => {
-                log.write(request_id, StatusCode::OK, success.reason(), None, started);
+                log.write(
+                    &self.metrics,
+                    request_id,
+                    StatusCode::OK,
+                    success.reason(),
+                    None,
+                    started,
+                );
                 success.into_response()
             }
             Err(error) => {
                 log.write(
+                    &self.metrics,
                     request_id,
                     error.status(),
                     error.reason(),
@@ -258,8 +311,8 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
         let caller = self.authenticate_admin(request, deadline, log).await?;
         match operation {
             Operation::Create => self.create(request, &caller, deadline, log).await,
-            Operation::List => self.list(request, &caller, deadline).await,
-            Operation::Revoke(token_id) => self.revoke(token_id, &caller, deadline).await,
+            Operation::List => self.list(request, &caller, deadline, log).await,
+            Operation::Revoke(token_id) => self.revoke(token_id, &caller, deadline, log).await,
         }
     }
 
@@ -276,7 +329,8 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
         let token = auth::presented_token(request.headers(), &self.data_center)
             .map_err(ApiError::BadCredentials)?;
         let token_hash = token.digest();
-        let record: CallerRecord = within(deadline, self.store.get_caller(&token_hash))
+        let record: CallerRecord = log
+            .store(deadline, self.store.get_caller(&token_hash))
             .await?
             .ok_or(ApiError::UnknownToken)?;
         if record.revoked {
@@ -328,7 +382,7 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
                 created_by: Some(caller.token_hash.clone()),
                 created_by_id: caller.token_id,
             };
-            match within(deadline, self.store.put_new(&item)).await? {
+            match log.store(deadline, self.store.put_new(&item)).await? {
                 PutOutcome::Created => {
                     return Ok(Success::Created {
                         token,
@@ -352,20 +406,22 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
         request: &Request,
         caller: &Caller,
         deadline: Instant,
+        log: &mut RequestLog,
     ) -> Result<Success, ApiError> {
         let query = request.query_string_parameters_ref();
         let first = |name: &str| query.and_then(|q| q.first(name));
         let params =
             paging::parse(first("limit"), first("before")).map_err(ApiError::InvalidParameter)?;
-        let page = within(
-            deadline,
-            self.store.list_tokens(&ListQuery {
-                tenant_id: caller.tenant_id,
-                limit: params.limit,
-                before: params.before,
-            }),
-        )
-        .await?;
+        let page = log
+            .store(
+                deadline,
+                self.store.list_tokens(&ListQuery {
+                    tenant_id: caller.tenant_id,
+                    limit: params.limit,
+                    before: params.before,
+                }),
+            )
+            .await?;
         Ok(Success::Listed(page))
     }
 
@@ -375,6 +431,7 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
         token_id: TokenId,
         caller: &Caller,
         deadline: Instant,
+        log: &mut RequestLog,
     ) -> Result<Success, ApiError> {
         let revocation = Revocation {
             tenant_id: caller.tenant_id,
@@ -382,7 +439,7 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
             date_revoked: format_date((self.clock)())?,
             revoked_by_id: caller.token_id,
         };
-        within(deadline, self.store.revoke(&revocation))
+        log.store(deadline, self.store.revoke(&revocation))
             .await?
             .map(Success::Revoked)
             .ok_or(ApiError::TokenNotFound)
@@ -425,7 +482,7 @@ async fn within<T>(
 ) -> Result<T, ApiError> {
     match timeout_at(deadline, call).await {
         Err(_) => Err(ApiError::Unavailable(
-            "request deadline exceeded".to_owned(),
+            "deadline_exceeded: no answer within the request's budget".to_owned(),
         )),
         Ok(Err(StoreError::Unavailable(cause))) => Err(ApiError::Unavailable(cause)),
         Ok(Err(StoreError::Internal(cause))) => Err(ApiError::Internal(cause)),
@@ -869,7 +926,7 @@ mod tests {
         let r = app.handle(post("", Some(&bearer(ADMIN)))).await;
         assert_eq!(r.status(), 503);
         assert_eq!(started.elapsed(), STORE_DEADLINE);
-        // SPEC.md rule 7: within 5 s of the request, with room for a cold start's 0.5 s
+        // docs/api.md rule 7: within 5 s of the request, with room for a cold start's 0.5 s
         // warm-up and the response itself.
         assert!(STORE_DEADLINE + Duration::from_millis(500) < Duration::from_secs(5));
     }

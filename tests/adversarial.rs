@@ -141,7 +141,7 @@ fn cases() -> Vec<(&'static str, String, Expect)> {
     cases.push((
         "Authorization with a forged log line after LF",
         v2_with_authorization(
-            "Bearer x\n INFO create api token status=200 reason=\"created\" tenant_id=1",
+            "Bearer x\n INFO api token request status=200 reason=\"created\" tenant_id=1",
         )
         .to_string(),
         Expect::Unauthorized,
@@ -355,7 +355,7 @@ async fn rest_console_test_shape_with_nulls_and_no_authorization_is_401() {
 }
 
 /// `isBase64Encoded: true` with a body that is not base64: the body is ignored like any
-/// body (SPEC.md), so the request is served; lambda_http alone would panic decoding it.
+/// body (docs/api.md), so the request is served; lambda_http alone would panic decoding it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_that_is_not_base64_is_ignored_without_a_panic() {
     let table = Table::new("b64").await;
@@ -380,7 +380,7 @@ async fn a_body_that_is_not_base64_is_ignored_without_a_panic() {
     );
 }
 
-/// SPEC.md / issue 3: an `Authorization` with CR/LF must get 401 (and one log line),
+/// docs/api.md / issue 3: an `Authorization` with CR/LF must get 401 (and one log line),
 /// although lambda_http alone refuses to decode such an event.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crlf_in_authorization_is_401() {
@@ -407,7 +407,7 @@ async fn crlf_in_authorization_is_401() {
         function
             .logs()
             .into_iter()
-            .filter(|l| l.contains("create api token"))
+            .filter(|l| l.contains("api token request"))
             .collect::<Vec<_>>()
     };
     while request_lines().len() < 4 && std::time::Instant::now() < deadline {
@@ -454,4 +454,156 @@ async fn inputs_lambda_http_would_panic_on_are_served() {
         "{:#?}",
         function.logs()
     );
+}
+
+/// Events that carry `Authorization` more than once, under any spelling, as each front
+/// door can deliver them. `lambda_http` alone keeps one value of each (the REST shape's
+/// `headers` replaces `multiValueHeaders`, a single-value map keeps one key per name), so
+/// the caller could choose which credential counts.
+fn repeated_authorization_events() -> Vec<(&'static str, serde_json::Value)> {
+    let admin = format!("Bearer {DEV_ADMIN_TOKEN}");
+    let standard = format!("Bearer {DEV_STANDARD_TOKEN}");
+    let strip = |mut e: serde_json::Value| {
+        for field in ["headers", "multiValueHeaders"] {
+            if let Some(map) = e.get_mut(field).and_then(|m| m.as_object_mut()) {
+                map.retain(|k, _| !k.eq_ignore_ascii_case("authorization"));
+            }
+        }
+        e
+    };
+
+    // Two `Authorization` lines through a REST API: all of them in `multiValueHeaders`,
+    // the last in `headers`.
+    let mut rest_multi = event_value("rest-create-200.json");
+    rest_multi["multiValueHeaders"]["Authorization"] =
+        serde_json::json!([admin.clone(), standard.clone()]);
+    rest_multi["headers"]["Authorization"] = standard.clone().into();
+    let mut rest_multi_admin_last = rest_multi.clone();
+    rest_multi_admin_last["multiValueHeaders"]["Authorization"] =
+        serde_json::json!([standard.clone(), admin.clone()]);
+    rest_multi_admin_last["headers"]["Authorization"] = admin.clone().into();
+
+    let mut rest_case = strip(event_value("rest-create-200.json"));
+    rest_case["headers"]["Authorization"] = standard.clone().into();
+    rest_case["headers"]["authorization"] = admin.clone().into();
+    rest_case["multiValueHeaders"]["Authorization"] = serde_json::json!([standard.clone()]);
+    rest_case["multiValueHeaders"]["authorization"] = serde_json::json!([admin.clone()]);
+
+    let mut alb_case = strip(event_value("alb-create-200.json"));
+    alb_case["headers"]["Authorization"] = standard.clone().into();
+    alb_case["headers"]["authorization"] = admin.clone().into();
+
+    let mut alb_multi_case = strip(event_value("alb-multi-value-create-200.json"));
+    alb_multi_case["multiValueHeaders"]["Authorization"] = serde_json::json!([standard.clone()]);
+    alb_multi_case["multiValueHeaders"]["authorization"] = serde_json::json!([admin.clone()]);
+
+    let mut v2_case = strip(event_value("http-api-create-200.json"));
+    v2_case["headers"]["Authorization"] = standard.clone().into();
+    v2_case["headers"]["authorization"] = admin.clone().into();
+
+    vec![
+        ("REST multiValueHeaders, admin first", rest_multi),
+        ("REST multiValueHeaders, admin last", rest_multi_admin_last),
+        ("REST Authorization and authorization", rest_case),
+        ("ALB single-value Authorization and authorization", alb_case),
+        (
+            "ALB multi-value Authorization and authorization",
+            alb_multi_case,
+        ),
+        ("HTTP API Authorization and authorization", v2_case),
+    ]
+}
+
+/// SPEC.md, Input: `Authorization` is a singleton on every front door. An event that
+/// carries it twice gets the 401 (reason `repeated_authorization`), writes nothing, and
+/// the same process serves the next event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_authorization_is_401_on_every_front_door() {
+    let table = Table::new("repeated").await;
+    table.seed_dev_tokens().await;
+    let function = Function::start(&table.name, &[]).await;
+    let before = table.items().await;
+    let cases = repeated_authorization_events();
+    for (name, event) in &cases {
+        let response = function.call(&event.to_string()).await;
+        assert_eq!(response.status, 401, "{name}: {}", response.body);
+        assert_eq!(
+            response.header("www-authenticate"),
+            Some(r#"Bearer realm="api""#),
+            "{name}"
+        );
+        assert_eq!(
+            response.body,
+            r#"{"Status":false,"Message":"A valid API token is required.","Response":null}"#,
+            "{name}"
+        );
+    }
+    assert_eq!(table.items().await, before, "a refused event wrote");
+
+    // The REST shape with one value in both maps is one credential.
+    let response = function.call(&event_file("rest-create-200.json")).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let lines = || {
+        function
+            .logs()
+            .into_iter()
+            .filter(|l| l.contains("api token request"))
+            .collect::<Vec<_>>()
+    };
+    while lines().len() < cases.len() + 1 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let lines = lines();
+    assert_eq!(lines.len(), cases.len() + 1, "{lines:#?}");
+    for line in &lines[..cases.len()] {
+        assert!(
+            line.contains("status=401") && line.contains(r#"reason="repeated_authorization""#),
+            "{line}"
+        );
+    }
+    assert_no_token_material(&function.logs(), &[DEV_ADMIN_TOKEN, DEV_STANDARD_TOKEN]);
+}
+
+/// An invocation without `Lambda-Runtime-Deadline-Ms` (AWS always sends it; some local
+/// emulators do not). lambda_runtime 1.5 panics on it in `Context::new`, before any layer
+/// or handler sees the event, so that invocation gets no answer (the emulator times it
+/// out). The process must not die with it: the next event is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invocation_without_a_deadline_does_not_stop_the_process() {
+    let table = Table::new("nodeadline").await;
+    table.seed_dev_tokens().await;
+    let mut function = Function::start(&table.name, &[]).await;
+
+    for round in 0..2 {
+        let before = table.items().await;
+        let outcome = function
+            .runtime
+            .invoke_without_deadline(
+                &event_file("http-api-create-200.json"),
+                Duration::from_secs(2),
+            )
+            .await;
+        // Upstream behaviour: lambda_runtime drops the invocation without a response.
+        assert_eq!(outcome, None, "round {round}");
+        assert_eq!(table.items().await, before, "round {round}");
+        assert!(
+            function.is_running(),
+            "round {round}: the process exited: {:#?}",
+            function.logs()
+        );
+
+        let response = function.call(&event_file("rest-create-200.json")).await;
+        assert_eq!(response.status, 200, "round {round}: {}", response.body);
+    }
+    let logs = function.logs();
+    assert_eq!(
+        logs.iter()
+            .filter(|l| l.contains("the Lambda runtime panicked"))
+            .count(),
+        2,
+        "{logs:#?}"
+    );
+    assert_no_token_material(&logs, &[DEV_ADMIN_TOKEN, DEV_STANDARD_TOKEN]);
 }

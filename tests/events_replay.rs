@@ -23,11 +23,22 @@ async fn every_event_file_gets_its_status_and_envelope() {
 
     let mut created = HashSet::new();
     let unauthorized_body = std::sync::OnceLock::new();
+    let token_not_found_body = std::sync::OnceLock::new();
+    let first_revocation = std::sync::OnceLock::new();
     for name in &files {
         let expected = expected_status(name).unwrap_or_else(|| panic!("{name}: no status in name"));
         let before = table.items().await;
         let response = function.call(&event_file(name)).await;
         assert_eq!(response.status, expected, "{name}: {}", response.body);
+        // The response is one openapi.yaml documents, for this operation and status.
+        let (method, template) = common::openapi::request_of_event(&event_value(name));
+        common::openapi::assert_response_conforms(
+            &method,
+            &template,
+            response.status,
+            &response.headers,
+            &response.body,
+        );
         assert_eq!(
             response.header("content-type"),
             Some("application/json"),
@@ -37,7 +48,15 @@ async fn every_event_file_gets_its_status_and_envelope() {
         let body = response.json();
         let after = table.items().await;
 
-        if expected == 200 {
+        if expected == 200 && name.contains("-list") {
+            assert_eq!(after, before, "{name}: a list wrote something");
+            check_list(name, &body, &response.body, &after);
+        } else if expected == 200 && name.contains("-revoke") {
+            check_revocation(name, &body, &before, &after);
+            // Idempotent: every revocation of the token answers the first DateRevoked.
+            let first = first_revocation.get_or_init(|| body["Response"]["token"].clone());
+            assert_eq!(&body["Response"]["token"], first, "{name}");
+        } else if expected == 200 {
             assert_eq!(body["Status"], true);
             assert_eq!(body["Message"], "");
             let tok = &body["Response"]["token"];
@@ -88,6 +107,16 @@ async fn every_event_file_gets_its_status_and_envelope() {
                 item["CreatedBy"].as_s().unwrap(),
                 TokenHash::of(DEV_ADMIN_TOKEN).as_str()
             );
+            assert_eq!(item["CreatedById"].as_s().unwrap(), DEV_ADMIN_TOKEN_ID);
+            // The header names the stored item's TokenId, a ULID of the creation time.
+            let token_id = item["TokenId"].as_s().unwrap();
+            assert_eq!(response.header("api-token-id"), Some(token_id.as_str()));
+            let id = create_api_token::token_id::TokenId::parse(token_id).unwrap();
+            let id_time = time::OffsetDateTime::from_unix_timestamp_nanos(
+                i128::from(id.timestamp_ms()) * 1_000_000,
+            )
+            .unwrap();
+            assert!((id_time - parsed).abs() < time::Duration::seconds(1));
             assert!(!item.contains_key("Revoked"));
             let mut names: Vec<_> = item.keys().cloned().collect();
             names.sort();
@@ -95,11 +124,13 @@ async fn every_event_file_gets_its_status_and_envelope() {
                 names,
                 [
                     "CreatedBy",
+                    "CreatedById",
                     "DateCreated",
                     "Description",
                     "Role",
                     "TenantId",
-                    "TokenHash"
+                    "TokenHash",
+                    "TokenId"
                 ]
             );
             // No attribute holds the plaintext or its body.
@@ -126,7 +157,19 @@ async fn every_event_file_gets_its_status_and_envelope() {
                     "{name}: 401 bodies must be identical"
                 );
             }
-            405 => assert_eq!(response.header("allow"), Some("POST"), "{name}"),
+            405 => {
+                let allow = if name.contains("-token-") {
+                    "DELETE"
+                } else {
+                    "GET, POST"
+                };
+                assert_eq!(response.header("allow"), Some(allow), "{name}");
+            }
+            404 if name.contains("-revoke-") && !name.contains("malformed") => {
+                // Another tenant's id and an id that exists nowhere: one body.
+                let first = token_not_found_body.get_or_init(|| response.body.clone());
+                assert_eq!(&response.body, first, "{name}: no cross-tenant oracle");
+            }
             _ => {}
         }
     }
@@ -138,6 +181,24 @@ async fn every_event_file_gets_its_status_and_envelope() {
     ] {
         assert!(files.iter().any(|f| f == required), "missing {required}");
     }
+    for required in [
+        "http-api-list-200.json",
+        "http-api-list-page-2-200.json",
+        "http-api-list-bad-limit-400.json",
+        "http-api-revoke-own-200.json",
+        "http-api-revoke-repeated-200.json",
+        "http-api-revoke-other-tenant-404.json",
+        "http-api-revoke-unknown-id-404.json",
+        "http-api-revoke-malformed-id-404.json",
+        "http-api-token-get-405.json",
+        "rest-list-200.json",
+        "rest-revoke-own-200.json",
+        "rest-revoke-other-tenant-404.json",
+        "rest-token-post-405.json",
+    ] {
+        assert!(files.iter().any(|f| f == required), "missing {required}");
+    }
+    assert!(token_not_found_body.get().is_some() && first_revocation.get().is_some());
     for status in ["200", "400", "401", "403", "404", "405"] {
         for door in ["http-api-", "rest-"] {
             assert!(
@@ -151,7 +212,7 @@ async fn every_event_file_gets_its_status_and_envelope() {
     // One log line per request, carrying the fields issue #2 lists.
     let request_lines = |logs: &[String]| -> Vec<String> {
         logs.iter()
-            .filter(|l| l.contains("create api token"))
+            .filter(|l| l.contains("api token request"))
             .cloned()
             .collect()
     };
@@ -166,6 +227,10 @@ async fn every_event_file_gets_its_status_and_envelope() {
     for line in &lines {
         for field in ["request_id=\"req-", "status=", "reason=", "latency_us="] {
             assert!(line.contains(field), "{field} missing from {line}");
+        }
+        // The operation, once the path and method named one (not on 404/405).
+        if !line.contains("status=404 reason=\"not_found") && !line.contains("status=405") {
+            assert!(line.contains("operation="), "operation missing from {line}");
         }
     }
     let forbidden = lines
@@ -195,6 +260,8 @@ async fn every_event_file_gets_its_status_and_envelope() {
     for secret in created.iter().map(String::as_str).chain([
         DEV_ADMIN_TOKEN,
         DEV_STANDARD_TOKEN,
+        DEV_REVOKE_TOKEN,
+        DEV_OTHER_TENANT_TOKEN,
         "localdevunknown0000000001-us-1",
     ]) {
         assert!(!logs.contains(secret), "a token reached the logs");
@@ -206,5 +273,84 @@ async fn every_event_file_gets_its_status_and_envelope() {
             !logs.contains(TokenHash::of(secret).as_str()),
             "a digest reached the logs"
         );
+    }
+}
+
+type Items = std::collections::HashMap<
+    String,
+    std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+>;
+
+/// A list's 200: the tenant's tokens with a TokenId, newest first, nothing secret.
+fn check_list(name: &str, body: &serde_json::Value, text: &str, items: &Items) {
+    assert_eq!(body["Status"], true, "{name}");
+    let tokens = body["Response"]["tokens"].as_array().expect("tokens");
+    let ids: Vec<&str> = tokens
+        .iter()
+        .map(|t| t["TokenId"].as_str().unwrap())
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    sorted.dedup();
+    assert_eq!(ids, sorted, "{name}: newest first, each once");
+    for t in tokens {
+        assert_eq!(t["TenantId"], DEV_TENANT, "{name}: another tenant's token");
+        let stored = items
+            .values()
+            .find(|i| {
+                i.get("TokenId")
+                    .and_then(|v| v.as_s().ok())
+                    .map(String::as_str)
+                    == t["TokenId"].as_str()
+            })
+            .expect("listed token is stored");
+        assert_eq!(
+            t["Revoked"],
+            stored
+                .get("Revoked")
+                .is_some_and(|v| v.as_bool() == Ok(&true)),
+            "{name}"
+        );
+    }
+    assert!(!text.contains(DEV_OTHER_TENANT_TOKEN_ID), "{name}");
+    for item in items.values() {
+        let hash = item["TokenHash"].as_s().unwrap();
+        assert!(!text.contains(hash.as_str()), "{name}: a digest was listed");
+    }
+    if name.contains("page-2") {
+        // `before` the Standard dev token: the two fixtures created before it.
+        assert_eq!(ids, [DEV_REVOKE_TOKEN_ID, DEV_ADMIN_TOKEN_ID], "{name}");
+        assert_eq!(body["Response"]["next"], serde_json::Value::Null, "{name}");
+    } else {
+        // The whole tenant fits the default page of 50.
+        let mut expected: Vec<&str> = items
+            .values()
+            .filter(|i| i["TenantId"].as_n().unwrap() == &DEV_TENANT.to_string())
+            .filter_map(|i| i.get("TokenId").and_then(|v| v.as_s().ok()))
+            .map(String::as_str)
+            .collect();
+        expected.sort_unstable_by(|a, b| b.cmp(a));
+        assert_eq!(ids, expected, "{name}");
+        assert_eq!(body["Response"]["next"], serde_json::Value::Null, "{name}");
+    }
+}
+
+/// A revocation's 200: the dev revoke token, revoked; only its item changed.
+fn check_revocation(name: &str, body: &serde_json::Value, before: &Items, after: &Items) {
+    let token = &body["Response"]["token"];
+    assert_eq!(token["TokenId"], DEV_REVOKE_TOKEN_ID, "{name}");
+    assert_eq!(token["TenantId"], DEV_TENANT, "{name}");
+    assert_eq!(token["Revoked"], true, "{name}");
+    let date = token["DateRevoked"].as_str().expect("DateRevoked");
+    let hash = TokenHash::of(DEV_REVOKE_TOKEN);
+    let item = &after[hash.as_str()];
+    assert_eq!(item["Revoked"].as_bool().unwrap(), &true);
+    assert_eq!(item["DateRevoked"].as_s().unwrap(), date);
+    assert_eq!(item["RevokedById"].as_s().unwrap(), DEV_ADMIN_TOKEN_ID);
+    assert_eq!(after.len(), before.len(), "{name}");
+    for (k, v) in before {
+        if k != hash.as_str() {
+            assert_eq!(after.get(k), Some(v), "{name}: another item changed");
+        }
     }
 }

@@ -32,7 +32,7 @@ use hyper_util::rt::TokioIo;
 use lambda_http::Body;
 use tokio::net::TcpListener;
 
-/// SPEC.md rule 7: a 503 within 5 seconds of the request.
+/// docs/api.md rule 7: a 503 within 5 seconds of the request.
 const FAULT_LIMIT: Duration = Duration::from_secs(5);
 
 const UNAVAILABLE_MESSAGE: &str = "The service is temporarily unavailable. Please retry shortly.";
@@ -333,11 +333,51 @@ async fn a_throttled_or_silent_write_gives_503_within_5_s_after_a_consistent_rea
                 assert!(puts >= 2, "{case}: the throttled write was retried");
             }
         }
-        // The caller is read with a strongly consistent GetItem (SPEC.md).
+        // The caller is read with a strongly consistent GetItem (docs/api.md).
         for body in fake.get_item_bodies.lock().unwrap().iter() {
             assert!(body.contains(r#""ConsistentRead":true"#), "{case}: {body}");
         }
         assert_still_serving(&mut function, case).await;
+    }
+}
+
+/// List and revoke read the caller like create does, then `Query` the index (list, and
+/// revoke to find the key) and `UpdateItem` (revoke): a throttled or silent store there
+/// also gives a 503 within 5 s, and the process goes on serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_or_silent_list_and_revoke_give_503_within_5_s() {
+    for (mode, case) in [
+        (FakeMode::AdminThenThrottlePut, "throttled Query/UpdateItem"),
+        (FakeMode::AdminThenSilentPut, "silent Query/UpdateItem"),
+    ] {
+        let fake = ThrottlingDynamoDb::start_with(mode).await;
+        let mut function = Function::start(
+            "tokens-fake",
+            &[("AWS_ENDPOINT_URL_DYNAMODB", fake.endpoint.as_str())],
+        )
+        .await;
+        wait_until_polling(&function, Duration::from_secs(15)).await;
+        for event in ["http-api-list-200.json", "http-api-revoke-own-200.json"] {
+            fake.reset();
+            let (response, elapsed) = timed_call(&function, &event_file(event)).await;
+            let case = format!("{case}, {event}");
+            assert_unavailable(&response, elapsed, &case);
+            let calls = fake.snapshot();
+            eprintln!("{case}: {elapsed:?}, requests by X-Amz-Target: {calls:?}");
+            assert_eq!(fake.count("DynamoDB_20120810.GetItem"), 1, "{case}");
+            let queries = fake.count("DynamoDB_20120810.Query");
+            assert!(
+                (1..=3).contains(&queries),
+                "{case}: {queries} Query attempts"
+            );
+            assert_eq!(
+                fake.count("DynamoDB_20120810.UpdateItem"),
+                0,
+                "{case}: no write without the key"
+            );
+        }
+        assert_still_serving(&mut function, case).await;
+        assert_no_token_material(&function.logs(), &[DEV_ADMIN_TOKEN]);
     }
 }
 
@@ -580,7 +620,7 @@ async fn an_issued_token_acts_as_a_standard_token() {
     assert_no_token_material(&function.logs(), &[DEV_ADMIN_TOKEN, &issued]);
 }
 
-/// SPEC.md: no token, body or digest in any log, even when the operator turns logging up
+/// docs/api.md: no token, body or digest in any log, even when the operator turns logging up
 /// to `trace` (where lambda_runtime would print raw events and the SDK request bodies).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trace_logging_still_holds_no_token_material() {

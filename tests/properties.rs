@@ -3,7 +3,7 @@
 //!
 //! For arbitrary `Authorization` values (control characters included), descriptions,
 //! stored roles, revocation flags and tenants:
-//! - the status is always the one SPEC.md's evaluation order gives (401, 403, 400 or 200;
+//! - the status is always the one the evaluation order of docs/api.md gives (401, 403, 400 or 200;
 //!   the path and method are right, so never 404/405), and nothing panics;
 //! - 200 if and only if the `Authorization` is the seeded token in a valid `Bearer` or
 //!   `Basic` form, the token is not revoked, its stored role is exactly `Administrator`
@@ -31,7 +31,7 @@ use proptest::prelude::*;
 const SEEDED: &str = "propadmintoken00000000001-us-1";
 const SEEDED_BODY: &str = "propadmintoken00000000001";
 
-/// An `Authorization` header to present, and whether SPEC.md says it carries `SEEDED`.
+/// An `Authorization` header to present, and whether docs/api.md says it carries `SEEDED`.
 #[derive(Debug, Clone)]
 struct Presented {
     value: Option<String>,
@@ -52,7 +52,7 @@ fn basic(user_pass: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(user_pass)
 }
 
-/// The forms SPEC.md accepts for the seeded token.
+/// The forms docs/api.md accepts for the seeded token.
 fn valid_authorization() -> impl Strategy<Value = String> {
     prop_oneof![
         any_case("bearer").prop_map(|scheme| format!("{scheme} {SEEDED}")),
@@ -141,13 +141,23 @@ fn description() -> impl Strategy<Value = Option<String>> {
     ]
 }
 
-/// SPEC.md: at most 255 Unicode scalar values, none of category Cc.
+/// docs/api.md: at most 255 Unicode scalar values, none of category Cc.
 fn description_is_valid(d: &str) -> bool {
     d.chars().count() <= 255 && !d.chars().any(char::is_control)
 }
 
 /// An HTTP API (payload 2.0) `POST /api/v1/admin/apikey` event under `$default`.
 fn v2_event(authorization: Option<&str>, raw_query: &str) -> String {
+    v2_request("POST", "/api/v1/admin/apikey", authorization, raw_query)
+}
+
+/// An HTTP API (payload 2.0) event: `method` on `raw_path` under `$default`.
+fn v2_request(
+    method: &str,
+    raw_path: &str,
+    authorization: Option<&str>,
+    raw_query: &str,
+) -> String {
     let mut headers = serde_json::json!({
         "host": "abc123defg.execute-api.us-east-1.amazonaws.com",
         "user-agent": "proptest",
@@ -157,16 +167,16 @@ fn v2_event(authorization: Option<&str>, raw_query: &str) -> String {
     }
     serde_json::json!({
         "version": "2.0",
-        "routeKey": "POST /api/v1/admin/apikey",
-        "rawPath": "/api/v1/admin/apikey",
+        "routeKey": format!("{method} {raw_path}"),
+        "rawPath": raw_path,
         "rawQueryString": raw_query,
         "headers": headers,
         "requestContext": {
             "accountId": "123456789012", "apiId": "abc123defg",
             "domainName": "abc123defg.execute-api.us-east-1.amazonaws.com",
-            "domainPrefix": "abc123defg", "requestId": "prop", "routeKey": "POST /api/v1/admin/apikey",
+            "domainPrefix": "abc123defg", "requestId": "prop", "routeKey": format!("{method} {raw_path}"),
             "stage": "$default", "time": "18/Apr/2026:12:00:00 +0000", "timeEpoch": 1776513600000u64,
-            "http": {"method": "POST", "path": "/api/v1/admin/apikey", "protocol": "HTTP/1.1",
+            "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1",
                      "sourceIp": "192.0.2.1", "userAgent": "proptest"}
         },
         "body": "{\"TenantId\": 424242}",
@@ -335,8 +345,17 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+/// Cases per property: 256, or `PROPTEST_CASES` (e.g. `make proptest-long` runs 10^6).
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(256);
+    ProptestConfig::with_cases(cases)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(config())]
 
     /// Arbitrary credentials, roles, revocation, tenants and descriptions.
     #[test]
@@ -370,5 +389,158 @@ proptest! {
             description,
             query_tenant,
         })?;
+    }
+}
+
+/// One step of a multi-tenant session: which tenant's Administrator acts, and what it does.
+#[derive(Debug, Clone)]
+enum Step {
+    /// Create a token as the Administrator of tenant `.0`.
+    Create(usize),
+    /// List as tenant `.0` with `limit`.
+    List(usize, u32),
+    /// Revoke, as tenant `.0`, the `.1`-th token created so far (of any tenant), or an id
+    /// nobody has when there is none.
+    Revoke(usize, usize),
+}
+
+fn steps() -> impl Strategy<Value = Vec<Step>> {
+    let step = prop_oneof![
+        (0..3usize).prop_map(Step::Create),
+        (0..3usize, 1..5u32).prop_map(|(t, l)| Step::List(t, l)),
+        (0..3usize, any::<usize>()).prop_map(|(t, i)| Step::Revoke(t, i)),
+    ];
+    proptest::collection::vec(step, 1..40)
+}
+
+/// Runs `steps` for three tenants (random tenant numbers, one Administrator each) and
+/// checks after every step that nothing crossed a tenant: lists hold only the caller's
+/// tenant's tokens and all of them; a revocation of another tenant's token is the same 404
+/// as an unknown id and changes nothing; an item's tenant never changes.
+fn check_tenants(tenants: [i64; 3], steps: Vec<Step>) -> Result<(), TestCaseError> {
+    use create_api_token::token_id::TokenId;
+    let rt = runtime();
+    let store = MemoryStore::new();
+    let admins: Vec<String> = (0..3)
+        .map(|i| format!("propisolationadmin{i:07}-us-1"))
+        .collect();
+    for (i, admin) in admins.iter().enumerate() {
+        store.insert(
+            &TokenHash::of(admin),
+            MemoryItem {
+                token_id: TokenId::parse(&format!("01KBPR0PADM1N00000000000{i:02}")),
+                tenant_id: tenants[i],
+                role: Some("Administrator".to_owned()),
+                ..MemoryItem::default()
+            },
+        );
+    }
+    let app = App::new(store, "us-1");
+    let call = |method: &str, path: &str, who: usize, query: &str| {
+        let event = v2_request(
+            method,
+            path,
+            Some(&format!("Bearer {}", admins[who])),
+            query,
+        );
+        let request: lambda_http::Request = create_api_token::event::parse_event(&event)
+            .expect("parses")
+            .into();
+        let response = rt.block_on(app.handle(request));
+        let body = body_text(&response).to_owned();
+        (response.status().as_u16(), body)
+    };
+    // Every TokenId created so far, with its tenant index.
+    let mut created: Vec<(String, usize)> = Vec::new();
+    let mut not_found_body: Option<String> = None;
+    for step in steps {
+        let before = app.store().items();
+        match step {
+            Step::Create(who) => {
+                let (status, body) = call("POST", "/api/v1/admin/apikey", who, "");
+                prop_assert_eq!(status, 200);
+                let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+                prop_assert_eq!(&v["Response"]["token"]["TenantId"], tenants[who]);
+                let token = v["Response"]["token"]["Token"].as_str().unwrap();
+                let item = app.store().get(&TokenHash::of(token)).unwrap();
+                prop_assert_eq!(item.tenant_id, tenants[who]);
+                created.push((item.token_id.unwrap().to_string(), who));
+            }
+            Step::List(who, limit) => {
+                let mut seen = Vec::new();
+                let mut query = format!("limit={limit}");
+                loop {
+                    let (status, body) = call("GET", "/api/v1/admin/apikey", who, &query);
+                    prop_assert_eq!(status, 200);
+                    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+                    for t in v["Response"]["tokens"].as_array().unwrap() {
+                        prop_assert_eq!(&t["TenantId"], tenants[who], "a foreign token listed");
+                        seen.push(t["TokenId"].as_str().unwrap().to_owned());
+                    }
+                    match v["Response"]["next"].as_str() {
+                        Some(next) => query = format!("limit={limit}&before={next}"),
+                        None => break,
+                    }
+                }
+                let mut own: Vec<String> = created
+                    .iter()
+                    .filter(|(_, t)| tenants[*t] == tenants[who])
+                    .map(|(id, _)| id.clone())
+                    .chain([format!("01KBPR0PADM1N00000000000{who:02}")])
+                    .chain(
+                        (0..3)
+                            .filter(|&j| j != who && tenants[j] == tenants[who])
+                            .map(|j| format!("01KBPR0PADM1N00000000000{j:02}")),
+                    )
+                    .collect();
+                own.sort_unstable_by(|a, b| b.cmp(a));
+                prop_assert_eq!(seen, own, "every own token once, newest first");
+            }
+            Step::Revoke(who, index) => {
+                let target = created.get(index % created.len().max(1)).cloned();
+                let (id, owner) =
+                    target.unwrap_or(("01KBN0B0DYHASTH1S000000000".to_owned(), usize::MAX));
+                let same_tenant = owner != usize::MAX && tenants[owner] == tenants[who];
+                let (status, body) = call("DELETE", &format!("/api/v1/admin/apikey/{id}"), who, "");
+                if same_tenant {
+                    prop_assert_eq!(status, 200);
+                    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+                    prop_assert_eq!(&v["Response"]["token"]["TenantId"], tenants[who]);
+                    prop_assert_eq!(&v["Response"]["token"]["Revoked"], true);
+                } else {
+                    prop_assert_eq!(status, 404);
+                    let first = not_found_body.get_or_insert_with(|| body.clone());
+                    prop_assert_eq!(&body, first, "one 404 body for foreign and unknown ids");
+                    prop_assert_eq!(
+                        app.store().items(),
+                        before.clone(),
+                        "a foreign item changed"
+                    );
+                }
+            }
+        }
+        // No item ever changes tenant, and nothing is lost.
+        let after = app.store().items();
+        for (hash, item) in &before {
+            prop_assert_eq!(after.get(hash).map(|i| i.tenant_id), Some(item.tenant_id));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Random tenants (two may share a number), random operations: nothing crosses a
+    /// tenant.
+    #[test]
+    fn nothing_crosses_a_tenant(
+        tenants in (any::<i64>(), any::<i64>(), prop_oneof![any::<i64>(), Just(7)]),
+        steps in steps(),
+    ) {
+        // Tenants 0 and 1 always differ; tenant 2 may equal tenant 0 (7 = 7) or not.
+        let t0 = 7;
+        let t1 = if tenants.1 == t0 { 8 } else { tenants.1 };
+        check_tenants([t0, t1, tenants.2], steps)?;
     }
 }

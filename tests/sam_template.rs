@@ -1,9 +1,20 @@
-//! The deployment artefacts: `sam validate --lint` accepts `template.yaml`, and `sam build`
+//! The deployment artefacts: `template.yaml` read as data (a YAML parser, CloudFormation's
+//! short-form tags such as `!GetAtt`, `!Sub`, `!Ref` and `!If` turned into their long
+//! forms), so each assertion is about what CloudFormation will create, not about how a line
+//! is spelled. Also: `sam validate --lint` accepts the template, and `sam build`
 //! (BuildMethod `rust-cargolambda`) produces the arm64 `bootstrap` of `create-api-token`.
-//! Needs the AWS SAM CLI and cargo-lambda on PATH (`. .tools/env.sh`; `make test` does it).
+//! The SAM tests need the AWS SAM CLI and cargo-lambda on PATH (`. .tools/env.sh`;
+//! `make test` does it).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
+
+use create_api_token::endpoint::{RouteError, COLLECTION_PATH};
+use create_api_token::envelope::error_body;
+use create_api_token::error::ApiError;
+use serde_json::{json, Map, Value as Json};
+use serde_norway::Value as Yaml;
 
 fn sam() -> Command {
     let mut cmd = Command::new("sam");
@@ -26,6 +37,112 @@ fn run(mut cmd: Command, what: &str) -> String {
     text
 }
 
+// ---------------------------------------------------------------------------------------
+// template.yaml as data
+// ---------------------------------------------------------------------------------------
+
+/// `template.yaml` as JSON, each short-form intrinsic function in its long form: `!Ref X` is
+/// `{"Ref": "X"}`, `!GetAtt A.B` is `{"Fn::GetAtt": ["A", "B"]}`, `!Sub s` is
+/// `{"Fn::Sub": s}`, and so on (AWS CloudFormation User Guide, "Intrinsic function
+/// reference"), so either spelling in the template gives the same value here.
+fn template() -> Json {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("template.yaml");
+    let text = std::fs::read_to_string(&path).expect("template.yaml");
+    let yaml: Yaml = serde_norway::from_str(&text).expect("template.yaml is YAML");
+    long_form(&yaml)
+}
+
+fn long_form(value: &Yaml) -> Json {
+    match value {
+        Yaml::Null => Json::Null,
+        Yaml::Bool(b) => Json::Bool(*b),
+        Yaml::Number(n) => n
+            .as_i64()
+            .map(Json::from)
+            .or_else(|| n.as_u64().map(Json::from))
+            .unwrap_or_else(|| json!(n.as_f64())),
+        Yaml::String(s) => Json::String(s.clone()),
+        Yaml::Sequence(items) => Json::Array(items.iter().map(long_form).collect()),
+        Yaml::Mapping(map) => Json::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let key = k.as_str().unwrap_or_else(|| panic!("non-string key {k:?}"));
+                    (key.to_owned(), long_form(v))
+                })
+                .collect(),
+        ),
+        Yaml::Tagged(tagged) => {
+            let tag = tagged.tag.to_string();
+            let name = tag.trim_start_matches('!');
+            let inner = long_form(&tagged.value);
+            let (key, inner) = match (name, inner) {
+                ("Ref" | "Condition", inner) => (name.to_owned(), inner),
+                ("GetAtt", Json::String(dotted)) => {
+                    let (resource, attribute) = dotted.split_once('.').expect("!GetAtt A.B");
+                    ("Fn::GetAtt".to_owned(), json!([resource, attribute]))
+                }
+                (_, inner) => (format!("Fn::{name}"), inner),
+            };
+            Json::Object(Map::from_iter([(key, inner)]))
+        }
+    }
+}
+
+/// The resource with this logical id.
+fn resource<'t>(template: &'t Json, id: &str) -> &'t Json {
+    template["Resources"]
+        .get(id)
+        .unwrap_or_else(|| panic!("template.yaml has no resource {id}"))
+}
+
+/// Logical id and body of every resource of this type, in logical-id order.
+fn resources_of_type<'t>(template: &'t Json, kind: &str) -> Vec<(&'t str, &'t Json)> {
+    let mut found: Vec<_> = template["Resources"]
+        .as_object()
+        .expect("Resources")
+        .iter()
+        .filter(|(_, r)| r["Type"] == kind)
+        .map(|(id, r)| (id.as_str(), r))
+        .collect();
+    found.sort_by_key(|(id, _)| *id);
+    found
+}
+
+/// A single value or a list of them, as IAM and SAM accept, as a list.
+fn one_or_many(value: &Json) -> Vec<&Json> {
+    match value {
+        Json::Array(items) => items.iter().collect(),
+        other => vec![other],
+    }
+}
+
+fn str_of(value: &Json) -> &str {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("expected a string, got {value}"))
+}
+
+/// The default of a `Number` parameter.
+fn number_parameter(template: &Json, name: &str) -> u64 {
+    let parameter = &template["Parameters"][name];
+    assert_eq!(parameter["Type"], "Number", "parameter {name}");
+    parameter["Default"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("parameter {name} has a numeric default"))
+}
+
+fn function(template: &Json) -> &Json {
+    let functions = resources_of_type(template, "AWS::Serverless::Function");
+    assert_eq!(functions.len(), 1, "one function: {functions:?}");
+    let (id, function) = functions[0];
+    assert_eq!(id, "CreateApiTokenFunction");
+    function
+}
+
+// ---------------------------------------------------------------------------------------
+// sam validate --lint
+// ---------------------------------------------------------------------------------------
+
 #[test]
 fn template_validates_with_lint() {
     let mut cmd = sam();
@@ -34,103 +151,633 @@ fn template_validates_with_lint() {
     assert!(text.contains("is a valid SAM Template"), "{text}");
 }
 
+// ---------------------------------------------------------------------------------------
+// The function and its permissions
+// ---------------------------------------------------------------------------------------
+
+/// The function's role may do exactly what the code needs (docs/api.md, "Storage"):
+/// `GetItem`, `PutItem`, `UpdateItem` on the table, `Query` on the `TenantTokens` index.
+/// No managed policy, no SAM policy template, no role of its own, no wildcard, no
+/// condition or `Not*` element that could widen it, and no other IAM resource.
 #[test]
-fn template_grants_exactly_the_contracts_dynamodb_actions() {
-    let template =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("template.yaml"))
-            .unwrap();
-    let actions: Vec<&str> = template
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("- dynamodb:") || l.starts_with("Action: dynamodb:"))
+fn function_may_call_exactly_the_contracts_dynamodb_actions() {
+    let template = template();
+    let function = function(&template);
+    let properties = &function["Properties"];
+    for widening in ["Role", "PermissionsBoundary", "Connectors"] {
+        assert!(
+            properties.get(widening).is_none(),
+            "function sets {widening}"
+        );
+    }
+    let policies = properties["Policies"]
+        .as_array()
+        .expect("Policies is a list");
+    assert_eq!(
+        policies.len(),
+        1,
+        "one inline policy document, no managed policy or SAM policy template: {policies:?}"
+    );
+    let document = &policies[0];
+    assert_eq!(document["Version"], "2012-10-17");
+
+    let mut granted: BTreeMap<String, Json> = BTreeMap::new();
+    for statement in one_or_many(&document["Statement"]) {
+        let keys: BTreeSet<&str> = statement
+            .as_object()
+            .expect("statement")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert!(
+            keys.is_subset(&BTreeSet::from(["Sid", "Effect", "Action", "Resource"])),
+            "statement has {keys:?}"
+        );
+        assert_eq!(statement["Effect"], "Allow");
+        let resource = &statement["Resource"];
+        assert!(
+            !resource.is_array(),
+            "one resource per statement: {resource}"
+        );
+        for action in one_or_many(&statement["Action"]) {
+            let previous = granted.insert(str_of(action).to_owned(), resource.clone());
+            assert!(previous.is_none(), "{action} granted twice");
+        }
+    }
+    let table_arn = json!({"Fn::GetAtt": ["ApiTokensTable", "Arn"]});
+    let index_arn = json!({"Fn::Sub": "${ApiTokensTable.Arn}/index/TenantTokens"});
+    assert_eq!(
+        granted,
+        BTreeMap::from([
+            ("dynamodb:GetItem".to_owned(), table_arn.clone()),
+            ("dynamodb:PutItem".to_owned(), table_arn.clone()),
+            ("dynamodb:UpdateItem".to_owned(), table_arn),
+            ("dynamodb:Query".to_owned(), index_arn),
+        ])
+    );
+    let iam: Vec<_> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| str_of(&r["Type"]).starts_with("AWS::IAM::"))
+        .map(|(id, _)| id)
+        .collect();
+    assert!(iam.is_empty(), "other IAM resources: {iam:?}");
+}
+
+/// What `sam build` and the runtime rely on, and a timeout that lets a 503 (at most 5 s)
+/// reach the caller before API Gateway's own 29-second integration timeout gives a 504.
+#[test]
+fn function_is_the_arm64_rust_bootstrap_with_its_configuration() {
+    let template = template();
+    let function = function(&template);
+    assert_eq!(function["Metadata"]["BuildMethod"], "rust-cargolambda");
+    assert_eq!(
+        function["Metadata"]["BuildProperties"]["Binary"],
+        "create-api-token"
+    );
+    let properties = &function["Properties"];
+    assert_eq!(properties["Runtime"], "provided.al2023");
+    assert_eq!(properties["Handler"], "bootstrap");
+    assert_eq!(properties["Architectures"], json!(["arm64"]));
+    let timeout = properties
+        .get("Timeout")
+        .unwrap_or(&template["Globals"]["Function"]["Timeout"])
+        .as_u64()
+        .expect("a function Timeout");
+    assert!((6..=28).contains(&timeout), "Timeout {timeout}");
+    let variables = &properties["Environment"]["Variables"];
+    assert_eq!(variables["TABLE_NAME"], json!({"Ref": "ApiTokensTable"}));
+    assert_eq!(variables["DATA_CENTER"], json!({"Ref": "DataCenter"}));
+}
+
+// ---------------------------------------------------------------------------------------
+// The table
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn table_has_the_contracts_keys_index_and_protections() {
+    let template = template();
+    let tables = resources_of_type(&template, "AWS::DynamoDB::Table");
+    assert_eq!(tables.len(), 1);
+    let (id, table) = tables[0];
+    assert_eq!(id, "ApiTokensTable");
+    // Nothing stored is ever lost: kept when the stack is deleted or the table replaced,
+    // deletion refused by DynamoDB itself, restorable to any second of the last 35 days.
+    assert_eq!(table["DeletionPolicy"], "Retain");
+    assert_eq!(table["UpdateReplacePolicy"], "Retain");
+    let properties = &table["Properties"];
+    assert_eq!(properties["DeletionProtectionEnabled"], true);
+    assert_eq!(
+        properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
+        true
+    );
+    assert_eq!(properties["BillingMode"], "PAY_PER_REQUEST");
+
+    let attributes: BTreeSet<(&str, &str)> = properties["AttributeDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (str_of(&a["AttributeName"]), str_of(&a["AttributeType"])))
         .collect();
     assert_eq!(
-        actions,
-        [
-            "- dynamodb:GetItem",
-            "- dynamodb:PutItem",
-            "- dynamodb:UpdateItem",
-            "- dynamodb:Query"
-        ]
-    );
-    // Nothing broader anywhere, and the statement is scoped to the table's ARN.
-    for broad in [
-        "dynamodb:*",
-        "DynamoDBCrudPolicy",
-        "DynamoDBReadPolicy",
-        "Resource: \"*\"",
-        "Resource: '*'",
-    ] {
-        assert!(!template.contains(broad), "template.yaml grants {broad}");
-    }
-    let lines: Vec<&str> = template.lines().map(str::trim).collect();
-    // Item operations on the table's ARN only; Query on the TenantTokens index only.
-    let update = lines
-        .iter()
-        .position(|l| *l == "- dynamodb:UpdateItem")
-        .unwrap();
-    assert_eq!(lines[update + 1], "Resource: !GetAtt ApiTokensTable.Arn");
-    let query = lines
-        .iter()
-        .position(|l| *l == "- dynamodb:Query")
-        .unwrap();
-    assert_eq!(
-        lines[query + 1],
-        r#"Resource: !Sub "${ApiTokensTable.Arn}/index/TenantTokens""#
+        attributes,
+        BTreeSet::from([("TokenHash", "S"), ("TenantId", "N"), ("TokenId", "S")])
     );
     assert_eq!(
-        lines.iter().filter(|l| l.starts_with("Resource:")).count(),
-        2,
-        "two statements, nothing else granted"
+        properties["KeySchema"],
+        json!([{"AttributeName": "TokenHash", "KeyType": "HASH"}])
     );
-    // The function may run longer than the 5 s a 503 takes.
-    let timeout: u32 = lines
+
+    let indexes = properties["GlobalSecondaryIndexes"].as_array().unwrap();
+    assert_eq!(indexes.len(), 1, "one index");
+    let index = &indexes[0];
+    assert_eq!(index["IndexName"], "TenantTokens");
+    assert_eq!(
+        index["KeySchema"],
+        json!([
+            {"AttributeName": "TenantId", "KeyType": "HASH"},
+            {"AttributeName": "TokenId", "KeyType": "RANGE"}
+        ])
+    );
+    assert_eq!(index["Projection"]["ProjectionType"], "INCLUDE");
+    let projected: BTreeSet<&str> = index["Projection"]["NonKeyAttributes"]
+        .as_array()
+        .unwrap()
         .iter()
-        .find_map(|l| l.strip_prefix("Timeout: "))
-        .expect("a function Timeout")
-        .parse()
-        .unwrap();
-    assert!(timeout > 5, "Timeout {timeout}");
-    assert!(template.contains("ApiUrl:"), "the API URL output");
-    assert!(template.contains("AttributeName: TokenHash\n          AttributeType: S"));
-    for required in [
-        "BuildMethod: rust-cargolambda",
-        "Binary: create-api-token",
-        "Runtime: provided.al2023",
-        "- arm64",
-        "Handler: bootstrap",
-        "BillingMode: PAY_PER_REQUEST",
-        "PointInTimeRecoveryEnabled: true",
-        "DeletionProtectionEnabled: true",
-        "DeletionPolicy: Retain",
-        "UpdateReplacePolicy: Retain",
-        "Path: /api/v1/admin/apikey",
-        "Method: POST",
-        "Method: GET",
-        "Path: /api/v1/admin/apikey/{TokenId}",
-        "Method: DELETE",
-        "IndexName: TenantTokens",
-        "AttributeName: TenantId\n          AttributeType: N",
-        "AttributeName: TokenId\n          AttributeType: S",
-        "ThrottlingRateLimit:",
-        "TABLE_NAME: !Ref ApiTokensTable",
-        "DATA_CENTER: !Ref DataCenter",
+        .map(str_of)
+        .collect();
+    assert_eq!(
+        projected,
+        BTreeSet::from([
+            "DateCreated",
+            "Description",
+            "Role",
+            "Revoked",
+            "DateRevoked",
+            "CreatedById"
+        ])
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The front door
+// ---------------------------------------------------------------------------------------
+
+/// One REST API (payload 1.0) on a regional endpoint with a single stage, `Prod`, throttled
+/// per method as the last line; and no other way in that would bypass the web ACL.
+#[test]
+fn front_door_is_one_regional_rest_api_stage_with_method_throttling() {
+    let template = template();
+    let apis = resources_of_type(&template, "AWS::Serverless::Api");
+    assert_eq!(apis.len(), 1, "one REST API");
+    let (id, api) = apis[0];
+    assert_eq!(id, "Api");
+    for bypass in [
+        "AWS::Serverless::HttpApi",
+        "AWS::ApiGatewayV2::Api",
+        "AWS::ApiGateway::RestApi",
+        "AWS::ApiGateway::Stage",
+        "AWS::Lambda::Url",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
     ] {
         assert!(
-            template.contains(required),
-            "template.yaml lacks {required:?}"
+            resources_of_type(&template, bypass).is_empty(),
+            "a {bypass} would be a way in without the web ACL"
         );
+    }
+    assert!(
+        function(&template)["Properties"]
+            .get("FunctionUrlConfig")
+            .is_none(),
+        "a function URL would be a way in without the web ACL"
+    );
+
+    let properties = &api["Properties"];
+    assert_eq!(properties["StageName"], "Prod");
+    // Without OpenApiVersion, SAM also deploys a stage named "Stage", which the web ACL
+    // (associated with Prod) would not cover.
+    assert!(
+        properties["OpenApiVersion"]
+            .as_str()
+            .is_some_and(|v| !v.is_empty()),
+        "OpenApiVersion set"
+    );
+    let endpoint = &properties["EndpointConfiguration"];
+    let endpoint_type = endpoint.get("Type").unwrap_or(endpoint);
+    assert_eq!(
+        endpoint_type, "REGIONAL",
+        "the source address AWS WAF counts is the client's"
+    );
+
+    let settings = properties["MethodSettings"]
+        .as_array()
+        .expect("MethodSettings");
+    assert_eq!(settings.len(), 1, "{settings:?}");
+    let all_methods = &settings[0];
+    assert_eq!(all_methods["ResourcePath"], "/*");
+    assert_eq!(all_methods["HttpMethod"], "*");
+    let burst = all_methods["ThrottlingBurstLimit"].as_u64().expect("burst");
+    let rate = all_methods["ThrottlingRateLimit"].as_f64().expect("rate");
+    assert!(burst >= 1 && rate > 0.0, "burst {burst}, rate {rate}");
+    // One client at its own limit uses a small part of the stage's rate, so it alone
+    // cannot lock the others out.
+    let per_client = number_parameter(&template, "RateLimitPerClient") as f64
+        / number_parameter(&template, "RateLimitWindowSeconds") as f64;
+    assert!(
+        per_client * 4.0 <= rate,
+        "one client may send {per_client}/s, the stage serves {rate}/s"
+    );
+}
+
+/// Answers API Gateway writes itself carry the function's error envelope; an unmatched
+/// path gets the function's own 404, byte for byte.
+#[test]
+fn gateway_responses_carry_the_error_envelope() {
+    let template = template();
+    let responses = &resource(&template, "Api")["Properties"]["GatewayResponses"];
+    let body = |kind: &str| -> String {
+        let response = &responses[kind];
+        assert_eq!(
+            response["ResponseParameters"]["Headers"]["Cache-Control"], "'no-store'",
+            "{kind}"
+        );
+        str_of(&response["ResponseTemplates"]["application/json"]).to_owned()
+    };
+    for kind in ["DEFAULT_4XX", "DEFAULT_5XX"] {
+        // API Gateway's $context.error.messageString is a quoted JSON string.
+        assert_eq!(
+            body(kind).replace("$context.error.messageString", r#""Forbidden""#),
+            error_body("Forbidden"),
+            "{kind}"
+        );
+    }
+    assert_eq!(responses["THROTTLED"]["StatusCode"], 429);
+    let throttled = body("THROTTLED");
+    let message: Json = serde_json::from_str(&throttled).expect("THROTTLED body is JSON");
+    assert_eq!(throttled, error_body(str_of(&message["Message"])));
+
+    assert_eq!(responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"], 404);
+    let not_found = ApiError::Route(RouteError::NotFound);
+    assert_eq!(
+        body("MISSING_AUTHENTICATION_TOKEN"),
+        error_body(&not_found.message())
+    );
+}
+
+/// The routes: the three operations, every other method on both paths (the function's
+/// 405 with its `Allow`), and every other path including `/` (the function's 404). All of
+/// them on the one REST API, all to the one function.
+#[test]
+fn every_path_and_method_reaches_the_function() {
+    let template = template();
+    let events = function(&template)["Properties"]["Events"]
+        .as_object()
+        .expect("Events");
+    let mut routes = BTreeSet::new();
+    for (name, event) in events {
+        assert_eq!(
+            event["Type"], "Api",
+            "{name}: a REST API (payload 1.0) event"
+        );
+        let properties = &event["Properties"];
+        assert_eq!(properties["RestApiId"], json!({"Ref": "Api"}), "{name}");
+        routes.insert((
+            str_of(&properties["Method"]).to_ascii_uppercase(),
+            str_of(&properties["Path"]).to_owned(),
+        ));
+    }
+    let token_path = format!("{COLLECTION_PATH}/{{TokenId}}");
+    let expected: BTreeSet<(String, String)> = [
+        ("POST", COLLECTION_PATH),
+        ("GET", COLLECTION_PATH),
+        ("ANY", COLLECTION_PATH),
+        ("DELETE", token_path.as_str()),
+        ("ANY", token_path.as_str()),
+        ("ANY", "/{proxy+}"),
+        ("ANY", "/"),
+    ]
+    .into_iter()
+    .map(|(m, p)| (m.to_owned(), p.to_owned()))
+    .collect();
+    assert_eq!(routes, expected);
+
+    assert_eq!(
+        template["Outputs"]["ApiUrl"]["Value"],
+        json!({"Fn::Sub": format!(
+            "https://${{Api}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/${{Api.Stage}}{COLLECTION_PATH}"
+        )})
+    );
+}
+
+/// AWS WAF in front of the stage: requests from one IP address beyond the limit get a 429
+/// with the error envelope. Its evidence (metrics, logs) never holds a token.
+#[test]
+fn web_acl_limits_each_client_ip_on_the_stage() {
+    let template = template();
+    let acls = resources_of_type(&template, "AWS::WAFv2::WebACL");
+    assert_eq!(acls.len(), 1);
+    let (acl_id, acl) = acls[0];
+    assert_eq!(acl_id, "ApiWebAcl");
+    let acl = &acl["Properties"];
+    assert_eq!(acl["Scope"], "REGIONAL");
+    assert_eq!(acl["DefaultAction"], json!({"Allow": {}}));
+
+    let rules = acl["Rules"].as_array().expect("Rules");
+    let rate_rules: Vec<&Json> = rules
+        .iter()
+        .filter(|r| r["Statement"].get("RateBasedStatement").is_some())
+        .collect();
+    assert_eq!(rate_rules.len(), 1, "{rules:?}");
+    let rule = rate_rules[0];
+    let statement = &rule["Statement"]["RateBasedStatement"];
+    assert_eq!(statement["AggregateKeyType"], "IP");
+    assert!(
+        statement.get("ScopeDownStatement").is_none(),
+        "every request counts"
+    );
+    assert_eq!(statement["Limit"], json!({"Ref": "RateLimitPerClient"}));
+    assert_eq!(
+        statement["EvaluationWindowSec"],
+        json!({"Ref": "RateLimitWindowSeconds"})
+    );
+    let limit = number_parameter(&template, "RateLimitPerClient");
+    assert!((10..=1000).contains(&limit), "RateLimitPerClient {limit}");
+    let window = number_parameter(&template, "RateLimitWindowSeconds");
+    let windows: BTreeSet<u64> = template["Parameters"]["RateLimitWindowSeconds"]["AllowedValues"]
+        .as_array()
+        .expect("AllowedValues")
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert!(
+        windows.is_subset(&BTreeSet::from([60, 120, 300, 600])) && windows.contains(&window),
+        "window {window} of {windows:?}"
+    );
+
+    let response = &rule["Action"]["Block"]["CustomResponse"];
+    assert_eq!(response["ResponseCode"], 429);
+    let body = &acl["CustomResponseBodies"][str_of(&response["CustomResponseBodyKey"])];
+    assert_eq!(body["ContentType"], "APPLICATION_JSON");
+    let content = str_of(&body["Content"]);
+    let parsed: Json = serde_json::from_str(content).expect("the 429 body is JSON");
+    assert_eq!(content, error_body(str_of(&parsed["Message"])));
+
+    // Sampled requests keep whole requests (the Authorization header too) for the console,
+    // and sampling cannot redact; the logs below can.
+    for visibility in std::iter::once(&acl["VisibilityConfig"])
+        .chain(rules.iter().map(|r| &r["VisibilityConfig"]))
+    {
+        assert_eq!(visibility["SampledRequestsEnabled"], false, "{visibility}");
+        assert_eq!(visibility["CloudWatchMetricsEnabled"], true, "{visibility}");
+    }
+
+    let associations = resources_of_type(&template, "AWS::WAFv2::WebACLAssociation");
+    assert_eq!(associations.len(), 1);
+    let association = &associations[0].1["Properties"];
+    assert_eq!(
+        association["WebACLArn"],
+        json!({"Fn::GetAtt": ["ApiWebAcl", "Arn"]})
+    );
+    assert_eq!(
+        association["ResourceArn"],
+        json!({"Fn::Sub":
+            "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${Api}/stages/${Api.Stage}"})
+    );
+
+    let logging = resources_of_type(&template, "AWS::WAFv2::LoggingConfiguration");
+    assert_eq!(logging.len(), 1);
+    let logging = &logging[0].1["Properties"];
+    assert_eq!(
+        logging["ResourceArn"],
+        json!({"Fn::GetAtt": ["ApiWebAcl", "Arn"]})
+    );
+    let redacted: Vec<String> = logging["RedactedFields"]
+        .as_array()
+        .expect("RedactedFields")
+        .iter()
+        .filter_map(|f| f["SingleHeader"]["Name"].as_str())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    assert!(
+        redacted.iter().any(|h| h == "authorization"),
+        "{redacted:?}"
+    );
+    let log_group = &resource(&template, "ApiWebAclLogGroup")["Properties"];
+    assert!(
+        str_of(&log_group["LogGroupName"]["Fn::Sub"]).starts_with("aws-waf-logs-"),
+        "AWS WAF only logs to groups named aws-waf-logs-*"
+    );
+    assert_eq!(
+        logging["LogDestinationConfigs"],
+        json!([{"Fn::Sub":
+            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${ApiWebAclLogGroup}"}])
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Alarms
+// ---------------------------------------------------------------------------------------
+
+/// One CloudWatch metric an alarm reads: namespace, name and dimensions.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Metric {
+    namespace: String,
+    name: String,
+    dimensions: BTreeMap<String, String>,
+}
+
+/// A dimension value as comparable text (`{"Ref": "X"}` stays its JSON).
+fn dimension_value(value: &Json) -> String {
+    value
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| value.to_string())
+}
+
+fn metric(namespace: &Json, name: &Json, dimensions: Option<&Json>) -> Metric {
+    Metric {
+        namespace: str_of(namespace).to_owned(),
+        name: str_of(name).to_owned(),
+        dimensions: dimensions
+            .and_then(Json::as_array)
+            .map(|ds| {
+                ds.iter()
+                    .map(|d| (str_of(&d["Name"]).to_owned(), dimension_value(&d["Value"])))
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 
+/// Every metric the alarm reads, after checking what all alarms share: the Sum over
+/// 5 minutes, in ALARM from the first occurrence, no data is not breaching, and the
+/// optional SNS topic as the action. A metric-math alarm must use every metric it reads.
+fn alarm_metrics(id: &str, alarm: &Json) -> BTreeSet<Metric> {
+    let p = &alarm["Properties"];
+    assert_eq!(p["EvaluationPeriods"], 1, "{id}");
+    assert_eq!(p["Threshold"], 1, "{id}");
+    assert_eq!(
+        p["ComparisonOperator"], "GreaterThanOrEqualToThreshold",
+        "{id}"
+    );
+    assert_eq!(p["TreatMissingData"], "notBreaching", "{id}");
+    let action =
+        json!({"Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]});
+    assert_eq!(p["AlarmActions"], action, "{id}");
+    assert_eq!(p["OKActions"], action, "{id}");
+    if p.get("MetricName").is_some() {
+        assert_eq!(p["Statistic"], "Sum", "{id}");
+        assert_eq!(p["Period"], 300, "{id}");
+        return BTreeSet::from([metric(
+            &p["Namespace"],
+            &p["MetricName"],
+            p.get("Dimensions"),
+        )]);
+    }
+    let queries = p["Metrics"].as_array().unwrap_or_else(|| panic!("{id}"));
+    let returned: Vec<&Json> = queries.iter().filter(|q| q["ReturnData"] == true).collect();
+    assert_eq!(returned.len(), 1, "{id}: one expression the alarm watches");
+    let expression = str_of(&returned[0]["Expression"]);
+    let used: BTreeSet<&str> = expression
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .collect();
+    let mut metrics = BTreeSet::new();
+    for query in queries.iter().filter(|q| q["ReturnData"] == false) {
+        let stat = &query["MetricStat"];
+        assert_eq!(stat["Stat"], "Sum", "{id}");
+        assert_eq!(stat["Period"], 300, "{id}");
+        let query_id = str_of(&query["Id"]);
+        assert!(
+            used.contains(query_id),
+            "{id}: {query_id} unused in {expression}"
+        );
+        let m = &stat["Metric"];
+        metrics.insert(metric(
+            &m["Namespace"],
+            &m["MetricName"],
+            m.get("Dimensions"),
+        ));
+    }
+    metrics
+}
+
+fn dims(pairs: &[(&str, &Json)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), dimension_value(v)))
+        .collect()
+}
+
+fn m(namespace: &str, name: &str, dimensions: BTreeMap<String, String>) -> Metric {
+    Metric {
+        namespace: namespace.to_owned(),
+        name: name.to_owned(),
+        dimensions,
+    }
+}
+
+/// Alarms on 5xx and throttling at every layer: API Gateway's 5XXError on the Prod stage,
+/// the function's Errors and Throttles, DynamoDB's ThrottledRequests for each operation the
+/// role allows, the function's own StoreUnavailable (503) and InternalError (500) metrics
+/// (namespace ApiTokenService, whichever of its dimension sets, `Operation` or none, the
+/// records carry), and requests AWS WAF's rate limit blocked.
+#[test]
+fn alarms_watch_5xx_and_throttling() {
+    let template = template();
+    assert_eq!(template["Parameters"]["AlarmTopicArn"]["Default"], "");
+    assert_eq!(
+        template["Conditions"]["HasAlarmTopic"],
+        json!({"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicArn"}, ""]}]})
+    );
+    let alarms: BTreeSet<BTreeSet<Metric>> = resources_of_type(&template, "AWS::CloudWatch::Alarm")
+        .into_iter()
+        .map(|(id, alarm)| alarm_metrics(id, alarm))
+        .collect();
+
+    let api_name = &resource(&template, "Api")["Properties"]["Name"];
+    let function = json!({"Ref": "CreateApiTokenFunction"});
+    let table = json!({"Ref": "ApiTokensTable"});
+    let mut expected = BTreeSet::from([
+        BTreeSet::from([m(
+            "AWS/ApiGateway",
+            "5XXError",
+            dims(&[("ApiName", api_name), ("Stage", &json!("Prod"))]),
+        )]),
+        BTreeSet::from([m(
+            "AWS/Lambda",
+            "Errors",
+            dims(&[("FunctionName", &function)]),
+        )]),
+        BTreeSet::from([m(
+            "AWS/Lambda",
+            "Throttles",
+            dims(&[("FunctionName", &function)]),
+        )]),
+    ]);
+    // Throttling on each operation the function's role allows (the policy test pins it).
+    expected.insert(
+        ["GetItem", "PutItem", "UpdateItem", "Query"]
+            .into_iter()
+            .map(|op| {
+                m(
+                    "AWS/DynamoDB",
+                    "ThrottledRequests",
+                    dims(&[("TableName", &table), ("Operation", &json!(op))]),
+                )
+            })
+            .collect(),
+    );
+    for name in ["StoreUnavailable", "InternalError"] {
+        let mut set = BTreeSet::from([m("ApiTokenService", name, BTreeMap::new())]);
+        for operation in ["create", "list", "revoke", "unknown"] {
+            set.insert(m(
+                "ApiTokenService",
+                name,
+                dims(&[("Operation", &json!(operation))]),
+            ));
+        }
+        expected.insert(set);
+    }
+    let acl = &resource(&template, "ApiWebAcl")["Properties"];
+    let rule = acl["Rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["Statement"].get("RateBasedStatement").is_some())
+        .expect("the rate-based rule");
+    expected.insert(BTreeSet::from([m(
+        "AWS/WAFV2",
+        "BlockedRequests",
+        dims(&[
+            ("WebACL", &acl["VisibilityConfig"]["MetricName"]),
+            ("Rule", &rule["VisibilityConfig"]["MetricName"]),
+            ("Region", &json!({"Ref": "AWS::Region"})),
+        ]),
+    )]));
+    assert_eq!(alarms, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// sam build
+// ---------------------------------------------------------------------------------------
+
 #[test]
 fn sam_build_produces_the_arm64_bootstrap() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let artefact = root.join(".aws-sam/build/CreateApiTokenFunction/bootstrap");
-    let _ = std::fs::remove_file(&artefact);
-    let mut cmd = sam();
-    cmd.args(["build", "--beta-features"]);
-    run(cmd, "sam build");
+    // `make test` builds once (scripts/sam-build.sh, reused while up to date) and passes the
+    // directory in SAM_BUILD_DIR, shared with tests/sam_local.rs; otherwise build here.
+    let artefact = match std::env::var("SAM_BUILD_DIR") {
+        Ok(dir) => Path::new(&dir).join("CreateApiTokenFunction/bootstrap"),
+        Err(_) => {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let artefact = root.join(".aws-sam/build/CreateApiTokenFunction/bootstrap");
+            let _ = std::fs::remove_file(&artefact);
+            let mut cmd = sam();
+            cmd.args(["build", "--beta-features"]);
+            run(cmd, "sam build");
+            artefact
+        }
+    };
     let bytes = std::fs::read(&artefact).expect("sam build wrote the bootstrap");
     // ELF header: magic, 64-bit, little-endian; e_machine (offset 18) 183 = EM_AARCH64.
     assert_eq!(&bytes[..4], b"\x7fELF");

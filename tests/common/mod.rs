@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 pub mod lambda_process;
+pub mod openapi;
 pub mod runtime_api;
 
 use std::collections::HashMap;
@@ -89,7 +90,7 @@ fn start_dynamodb_local(dir: &Path) -> String {
     let port = free_port();
     // A watchdog shell: starts the JVM, and kills it once this test process is gone.
     let script = format!(
-        "java -Djava.library.path='{lib}' -jar '{jar}' -inMemory -port {port} >/dev/null 2>&1 & \
+        "java -Djava.library.path='{lib}' -jar '{jar}' -inMemory -disableTelemetry -port {port} >/dev/null 2>&1 & \
          jpid=$!; while kill -0 {parent} 2>/dev/null && kill -0 $jpid 2>/dev/null; do sleep 0.5; done; \
          kill $jpid 2>/dev/null",
         lib = dir.join("DynamoDBLocal_lib").display(),

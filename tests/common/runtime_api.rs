@@ -3,6 +3,9 @@
 //! `create-api-token` binary as Lambda does: it polls `GET /2018-06-01/runtime/invocation/next`,
 //! answers `POST .../invocation/{id}/response` or `.../error`, and reports start-up failures
 //! to `POST .../init/error`.
+//!
+//! An event can also be handed out without `Lambda-Runtime-Deadline-Ms`, as some local
+//! emulators do ([`RuntimeApi::invoke_without_deadline`]).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -29,6 +32,14 @@ pub enum Outcome {
     Error(String),
 }
 
+/// One event waiting for `GET .../invocation/next`.
+struct Queued {
+    id: String,
+    event: String,
+    /// Whether the response carries `Lambda-Runtime-Deadline-Ms`.
+    deadline: bool,
+}
+
 #[derive(Default)]
 struct Shared {
     pending: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
@@ -45,7 +56,7 @@ struct Shared {
 /// The emulator. Dropping it stops serving.
 pub struct RuntimeApi {
     addr: SocketAddr,
-    events: mpsc::UnboundedSender<(String, String)>,
+    events: mpsc::UnboundedSender<Queued>,
     shared: Arc<Shared>,
     next_id: AtomicU64,
     task: tokio::task::JoinHandle<()>,
@@ -64,7 +75,7 @@ impl RuntimeApi {
             .await
             .expect("bind loopback");
         let addr = listener.local_addr().unwrap();
-        let (tx, rx) = mpsc::unbounded_channel::<(String, String)>();
+        let (tx, rx) = mpsc::unbounded_channel::<Queued>();
         let rx = Arc::new(tokio::sync::Mutex::new(rx));
         let shared = Arc::new(Shared::default());
         let task_shared = shared.clone();
@@ -125,7 +136,12 @@ impl RuntimeApi {
         let id = format!("req-{:06}", self.next_id.fetch_add(1, Ordering::SeqCst));
         let (tx, rx) = oneshot::channel();
         self.shared.pending.lock().unwrap().insert(id.clone(), tx);
-        if self.events.send((id.clone(), event.to_owned())).is_err() {
+        let queued = Queued {
+            id: id.clone(),
+            event: event.to_owned(),
+            deadline: true,
+        };
+        if self.events.send(queued).is_err() {
             return (id, None);
         }
         let outcome = tokio::time::timeout(limit, rx)
@@ -138,10 +154,25 @@ impl RuntimeApi {
     /// Hands `event` to the function and waits up to `limit` for its answer.
     /// `None` if it did not answer in time.
     pub async fn invoke(&self, event: &str, limit: Duration) -> Option<Outcome> {
+        self.hand_out(event, true, limit).await
+    }
+
+    /// As [`RuntimeApi::invoke`], but the invocation has no `Lambda-Runtime-Deadline-Ms`
+    /// header (AWS always sends it; some local emulators do not).
+    pub async fn invoke_without_deadline(&self, event: &str, limit: Duration) -> Option<Outcome> {
+        self.hand_out(event, false, limit).await
+    }
+
+    async fn hand_out(&self, event: &str, deadline: bool, limit: Duration) -> Option<Outcome> {
         let id = format!("req-{:06}", self.next_id.fetch_add(1, Ordering::SeqCst));
         let (tx, rx) = oneshot::channel();
         self.shared.pending.lock().unwrap().insert(id.clone(), tx);
-        self.events.send((id, event.to_owned())).ok()?;
+        let queued = Queued {
+            id,
+            event: event.to_owned(),
+            deadline,
+        };
+        self.events.send(queued).ok()?;
         tokio::time::timeout(limit, rx).await.ok()?.ok()
     }
 }
@@ -156,7 +187,7 @@ fn reply(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
 
 async fn route(
     req: Request<Incoming>,
-    events: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<(String, String)>>>,
+    events: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Queued>>>,
     shared: Arc<Shared>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let path = req.uri().path().to_owned();
@@ -175,21 +206,29 @@ async fn route(
         shared.waiting.fetch_add(1, Ordering::SeqCst);
         let next = events.lock().await.recv().await;
         shared.waiting.fetch_sub(1, Ordering::SeqCst);
-        let Some((id, event)) = next else {
+        let Some(Queued {
+            id,
+            event,
+            deadline,
+        }) = next
+        else {
             return Ok(reply(StatusCode::GONE, "{}"));
         };
         let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        let deadline = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_millis()
-            + 30_000;
-        return Ok(Response::builder()
+        let mut response = Response::builder()
             .status(StatusCode::OK)
             .header("content-type", "application/json")
-            .header("lambda-runtime-aws-request-id", &id)
-            .header("lambda-runtime-deadline-ms", deadline.to_string())
+            .header("lambda-runtime-aws-request-id", &id);
+        if deadline {
+            let deadline_ms = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_millis()
+                + 30_000;
+            response = response.header("lambda-runtime-deadline-ms", deadline_ms.to_string());
+        }
+        return Ok(response
             .header(
                 "lambda-runtime-invoked-function-arn",
                 "arn:aws:lambda:us-east-1:123456789012:function:create-api-token",

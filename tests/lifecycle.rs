@@ -1,0 +1,236 @@
+//! The token lifecycle through the real binary against DynamoDB Local (the table, its
+//! `TenantTokens` index and the function's consistent reads): tenant isolation both ways,
+//! revocation on the very next request, and paging that returns every token once.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::*;
+use create_api_token::token::TokenHash;
+
+/// Two tenants, each with an Administrator token that has a TokenId.
+const ADMIN_A: &str = "lifecycleadmintenanta0010-us-1";
+const ADMIN_A_ID: &str = "01KBM1FECYC1EA000000000010";
+const ADMIN_B: &str = "lifecycleadmintenantb0011-us-1";
+const ADMIN_B_ID: &str = "01KBM1FECYC1EB000000000011";
+const TENANT_A: i64 = 10;
+const TENANT_B: i64 = 11;
+
+/// An HTTP API (payload 2.0) event: `method` on `raw_path` with `query`, presenting
+/// `token` as a bearer token.
+fn request(method: &str, raw_path: &str, query: &str, token: &str) -> String {
+    let mut e = event_value("http-api-list-200.json");
+    e["rawPath"] = raw_path.into();
+    e["rawQueryString"] = query.into();
+    e["requestContext"]["http"]["method"] = method.into();
+    e["requestContext"]["http"]["path"] = raw_path.into();
+    e["routeKey"] = format!("{method} {raw_path}").into();
+    let params: serde_json::Map<String, serde_json::Value> =
+        form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned().into()))
+            .collect();
+    if params.is_empty() {
+        e.as_object_mut().unwrap().remove("queryStringParameters");
+    } else {
+        e["queryStringParameters"] = params.into();
+    }
+    set_event_header(&mut e, "authorization", &format!("Bearer {token}"));
+    e.to_string()
+}
+
+fn create(token: &str) -> String {
+    request(
+        "POST",
+        "/api/v1/admin/apikey",
+        "description=lifecycle",
+        token,
+    )
+}
+
+fn list(query: &str, token: &str) -> String {
+    request("GET", "/api/v1/admin/apikey", query, token)
+}
+
+fn revoke(token_id: &str, token: &str) -> String {
+    request(
+        "DELETE",
+        &format!("/api/v1/admin/apikey/{token_id}"),
+        "",
+        token,
+    )
+}
+
+async fn setup(prefix: &str) -> (Table, Function) {
+    let table = Table::new(prefix).await;
+    table
+        .seed_with_id(ADMIN_A, ADMIN_A_ID, "Administrator", TENANT_A)
+        .await;
+    table
+        .seed_with_id(ADMIN_B, ADMIN_B_ID, "Administrator", TENANT_B)
+        .await;
+    let function = Function::start(&table.name, &[]).await;
+    (table, function)
+}
+
+/// Creates `n` tokens as `admin`: (token, TokenId), oldest first.
+async fn create_n(function: &Function, admin: &str, n: usize) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let r = function.call(&create(admin)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let token = r.json()["Response"]["token"]["Token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let id = r.header("api-token-id").expect("Api-Token-Id").to_owned();
+        out.push((token, id));
+    }
+    out
+}
+
+fn listed_ids(response: &HttpResponse) -> Vec<String> {
+    response.json()["Response"]["tokens"]
+        .as_array()
+        .expect("tokens")
+        .iter()
+        .map(|t| t["TokenId"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenants_can_neither_list_nor_revoke_each_others_tokens() {
+    let (table, function) = setup("isolation").await;
+    let tokens_a = create_n(&function, ADMIN_A, 3).await;
+    let tokens_b = create_n(&function, ADMIN_B, 3).await;
+
+    for (admin, own, foreign, own_admin_id) in [
+        (ADMIN_A, &tokens_a, &tokens_b, ADMIN_A_ID),
+        (ADMIN_B, &tokens_b, &tokens_a, ADMIN_B_ID),
+    ] {
+        // Lists hold exactly the caller's tenant's tokens.
+        let r = function.call(&list("", admin)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let ids: HashSet<String> = listed_ids(&r).into_iter().collect();
+        let expected: HashSet<String> = own
+            .iter()
+            .map(|(_, id)| id.clone())
+            .chain([own_admin_id.to_owned()])
+            .collect();
+        assert_eq!(ids, expected);
+        for (token, id) in foreign {
+            assert!(!r.body.contains(id.as_str()));
+            assert!(!r.body.contains(TokenHash::of(token).as_str()));
+        }
+
+        // Revoking another tenant's token: 404, byte-identical to an id nobody has, and
+        // nothing changes.
+        let before = table.items().await;
+        let foreign_404 = function.call(&revoke(&foreign[0].1, admin)).await;
+        let nowhere_404 = function
+            .call(&revoke("01KBN0B0DYHASTH1S000000000", admin))
+            .await;
+        assert_eq!(foreign_404.status, 404);
+        assert_eq!(nowhere_404.status, 404);
+        assert_eq!(foreign_404.body, nowhere_404.body, "no cross-tenant oracle");
+        assert_eq!(foreign_404.headers, nowhere_404.headers);
+        assert_eq!(table.items().await, before, "another tenant's item changed");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_token_is_refused_on_the_very_next_request() {
+    let (table, function) = setup("revocation").await;
+    // A second Administrator of tenant A, and a Standard token it creates.
+    const SECOND_ADMIN: &str = "lifecyclesecondadmina0010-us-1";
+    const SECOND_ADMIN_ID: &str = "01KBM1FECYC1E2000000000010";
+    table
+        .seed_with_id(SECOND_ADMIN, SECOND_ADMIN_ID, "Administrator", TENANT_A)
+        .await;
+    let created = create_n(&function, SECOND_ADMIN, 1).await;
+    let (standard, standard_id) = &created[0];
+    assert_eq!(function.call(&list("", standard)).await.status, 403);
+
+    // ADMIN_A revokes both; each is refused on the next request, with no wait.
+    for (token, id) in [
+        (standard.as_str(), standard_id.as_str()),
+        (SECOND_ADMIN, SECOND_ADMIN_ID),
+    ] {
+        let r = function.call(&revoke(id, ADMIN_A)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let revoked = &r.json()["Response"]["token"];
+        assert_eq!(revoked["Revoked"], true);
+        assert_eq!(revoked["TokenId"], id);
+        let before = table.items().await;
+        for request in [create(token), list("", token), revoke(ADMIN_A_ID, token)] {
+            let r = function.call(&request).await;
+            assert_error_envelope(&r, 401);
+        }
+        assert_eq!(table.items().await, before, "a revoked token wrote");
+    }
+    // The stored item says who revoked it and when; a repeat keeps the first date.
+    let item = table.item_for(SECOND_ADMIN).await.unwrap();
+    assert_eq!(item["RevokedById"].as_s().unwrap(), ADMIN_A_ID);
+    let first_date = item["DateRevoked"].as_s().unwrap().clone();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let again = function.call(&revoke(SECOND_ADMIN_ID, ADMIN_A)).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.json()["Response"]["token"]["DateRevoked"], first_date);
+    // The revoked Administrator's own revocation is listed.
+    let r = function.call(&list("", ADMIN_A)).await;
+    let listed = r.json()["Response"]["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["TokenId"] == SECOND_ADMIN_ID)
+        .cloned()
+        .expect("listed");
+    assert_eq!(listed["Revoked"], true);
+    assert_eq!(listed["DateRevoked"], first_date);
+    // ADMIN_A itself is untouched and may revoke itself last.
+    let r = function.call(&revoke(ADMIN_A_ID, ADMIN_A)).await;
+    assert_eq!(r.status, 200);
+    assert_error_envelope(&function.call(&create(ADMIN_A)).await, 401);
+    assert_no_token_material(&function.logs(), &[ADMIN_A, SECOND_ADMIN, standard]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_return_every_token_exactly_once_newest_first() {
+    let (_table, function) = setup("paging").await;
+    let created = create_n(&function, ADMIN_A, 11).await;
+    let mut expected: Vec<String> = created
+        .iter()
+        .map(|(_, id)| id.clone())
+        .chain([ADMIN_A_ID.to_owned()])
+        .collect();
+    expected.sort_unstable_by(|a, b| b.cmp(a));
+
+    let mut seen = Vec::new();
+    let mut query = "limit=5".to_owned();
+    let mut pages = 0;
+    loop {
+        let r = function.call(&list(&query, ADMIN_A)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let ids = listed_ids(&r);
+        assert!(ids.len() <= 5);
+        pages += 1;
+        seen.extend(ids.iter().cloned());
+        match r.json()["Response"]["next"].as_str() {
+            Some(next) => {
+                assert_eq!(Some(next), ids.last().map(String::as_str));
+                query = format!("limit=5&before={next}");
+            }
+            None => break,
+        }
+        assert!(pages < 10, "paging does not end");
+    }
+    assert_eq!(seen, expected, "every token once, newest first");
+    assert_eq!(pages, 3, "12 tokens in pages of 5");
+    // The last page is exactly full here: 12 = 5 + 5 + 2; a tenant of exactly 10
+    // tokens would end with `next` null on the second page, not an empty third one.
+    let r = function
+        .call(&list(&format!("limit=2&before={}", expected[9]), ADMIN_A))
+        .await;
+    assert_eq!(listed_ids(&r), expected[10..]);
+    assert_eq!(r.json()["Response"]["next"], serde_json::Value::Null);
+}
