@@ -1,6 +1,6 @@
 # Entry points; the README explains each. Tools install into .tools/ (scripts/setup.sh).
 SHELL := /bin/bash
-.PHONY: setup demo local-api test lint bench proptest-long events sam-validate sam-build clean
+.PHONY: setup demo local-api test unit lint bench proptest-long events sam-validate sam-build clean
 
 setup:
 	bash scripts/setup.sh --with-cargo-deny
@@ -23,6 +23,11 @@ test: setup
 		&& cargo deny --frozen check --hide-inclusion-graph licenses bans sources \
 		&& SAM_BUILD_DIR="$$(bash scripts/sam-build.sh)" && export SAM_BUILD_DIR \
 		&& bash scripts/docker.sh run -- cargo test --locked
+
+## Fast tests needing neither Java nor Docker: unit tests, the DynamoDB adapter over the SDK's
+## mocks (aws-smithy-mocks), query decoding and the in-process properties.
+unit:
+	cargo test --lib --test dynamodb_adapter --test query_decoding --test properties
 
 lint:
 	cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings

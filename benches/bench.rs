@@ -18,11 +18,21 @@
 //!    Runtime API: spawn to first poll (median of several starts), and the first
 //!    invocation against warm ones of the same process;
 //! 5. peak RSS (`VmHWM`) of the process after a warm run through the Runtime API;
-//! 6. size of the arm64 `bootstrap` of `cargo lambda build --release --arm64`.
+//! 6. size of the arm64 `bootstrap` of `cargo lambda build --release --arm64`;
+//! 7. list (a tenant with 100 tokens, one page of 50) and revoke, in process, against
+//!    their floors: the same DynamoDB calls issued directly with the same client (the
+//!    caller's `GetItem`, then the `Query` on `TenantTokens`; for a revocation the `Query`
+//!    for the key and the conditional `UpdateItem`), in alternating blocks as (1)/(2);
+//! 8. creates per second from one process at concurrency 1, 8 and 32
+//!    (`AWS_LAMBDA_MAX_CONCURRENCY`, Lambda Managed Instances) against as many separate
+//!    one-at-a-time processes polling the same Runtime API, each with peak RSS.
 //!
 //! Environment knobs: `BENCH_N` (invocations per warm figure, default 2000, at least
 //! 1000), `BENCH_COLD_STARTS` (default 9), `BENCH_CPU_N` (default 50000),
-//! `BENCH_ONLY=cpu` (figure 3 only, no DynamoDB; used by the profile sweep),
+//! `BENCH_ONLY=cpu` (figure 3 only, no DynamoDB; used by the profile sweep), `BENCH_ONLY=ops`
+//! (figure 7 only), `BENCH_ONLY=throughput` (figure 8 only),
+//! `BENCH_OPS_N` (list and revoke samples per side, default 1000), `BENCH_TP_N` (creates
+//! per throughput configuration, default 3000),
 //! `BENCH_BOOTSTRAP` (path of the arm64 bootstrap), `BENCH_FUNCTION_BIN` (the function
 //! binary; default the one Cargo built for this bench, i.e. the release profile).
 //!
@@ -32,8 +42,10 @@
 mod common;
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -44,10 +56,11 @@ use common::{
 };
 use create_api_token::event::parse_event;
 use create_api_token::store::dynamodb::{
-    attr, client_from_env, item_attributes, DynamoDbStore, Timeouts,
+    attr, client_from_env, item_attributes, DynamoDbStore, Timeouts, TENANT_TOKENS_INDEX,
 };
-use create_api_token::store::{NewTokenItem, TokenStore, STANDARD};
+use create_api_token::store::{NewTokenItem, PutOutcome, TokenStore, ADMINISTRATOR, STANDARD};
 use create_api_token::token::TokenHash;
+use create_api_token::token_id::TokenId;
 use create_api_token::App;
 use lambda_http::Body;
 use tokio::process::{Child, Command};
@@ -598,6 +611,445 @@ async fn figure_rss(table: &Table, event: &str, n: usize) -> RssFigures {
 }
 
 // ---------------------------------------------------------------------------------------
+// Figure 7: list and revoke against their floors, in process
+
+/// The Administrator of the tenant whose 100 tokens are listed.
+const LIST_ADMIN: &str = "benchlistadmin00000000003-us-1";
+const LIST_TENANT: i64 = 3;
+/// The Administrator of the tenant whose tokens are revoked, one each time.
+const REVOKE_ADMIN: &str = "benchrevokeadmin000000004-us-1";
+const REVOKE_TENANT: i64 = 4;
+/// The listed page.
+const LIST_LIMIT: i32 = 50;
+
+/// A timed call, boxed so that the warm and floor sides can be handed around alike.
+type Timed<'a> = Pin<Box<dyn Future<Output = Duration> + 'a>>;
+
+/// `n` recorded samples of each side after `warmup` unrecorded ones, in blocks of
+/// [`BLOCK`] alternating which side goes first. Each call gets its own index.
+async fn alternate<'a>(
+    n: usize,
+    warmup: usize,
+    warm: &dyn Fn(usize) -> Timed<'a>,
+    floor: &dyn Fn(usize) -> Timed<'a>,
+) -> (Samples, Samples) {
+    for i in 0..warmup {
+        warm(i).await;
+        floor(i).await;
+    }
+    let (mut w, mut f) = (Samples::default(), Samples::default());
+    for b in 0..n.div_ceil(BLOCK) {
+        let first = warmup + b * BLOCK;
+        let indices = first..first + BLOCK;
+        if b % 2 == 0 {
+            for i in indices.clone() {
+                w.push(warm(i).await);
+            }
+            for i in indices {
+                f.push(floor(i).await);
+            }
+        } else {
+            for i in indices.clone() {
+                f.push(floor(i).await);
+            }
+            for i in indices {
+                w.push(warm(i).await);
+            }
+        }
+    }
+    (w, f)
+}
+
+/// Stores a token item of `tenant` directly; its `TokenId` (created `i` ms after a fixed
+/// instant, so that ids sort by `i`).
+async fn seed_token(
+    store: &DynamoDbStore,
+    token: &str,
+    tenant: i64,
+    role: &str,
+    i: u64,
+) -> TokenId {
+    let token_id = TokenId::new(1_776_513_600_000 + i);
+    let outcome = store
+        .put_new(&NewTokenItem {
+            token_hash: TokenHash::of(token),
+            token_id,
+            tenant_id: tenant,
+            role: role.to_owned(),
+            description: format!("bench token {i}"),
+            date_created: "2026-04-18T12:00:00".to_owned(),
+            created_by: None,
+            created_by_id: None,
+        })
+        .await
+        .expect("seed PutItem");
+    assert_eq!(outcome, PutOutcome::Created);
+    token_id
+}
+
+/// An HTTP API event of `method` on `path` with `query`, presenting `token`.
+fn api_event(method: &str, path: &str, query: &[(&str, &str)], token: &str) -> String {
+    let mut event = common::event_value(EVENT_FILE);
+    event["routeKey"] = format!("{method} {path}").into();
+    event["rawPath"] = path.into();
+    event["requestContext"]["routeKey"] = event["routeKey"].clone();
+    event["requestContext"]["http"]["method"] = method.into();
+    event["requestContext"]["http"]["path"] = path.into();
+    event["rawQueryString"] = query
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+        .into();
+    event["queryStringParameters"] = if query.is_empty() {
+        serde_json::Value::Null
+    } else {
+        query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    common::set_event_header(&mut event, "authorization", &format!("Bearer {token}"));
+    event.to_string()
+}
+
+/// The caller lookup every operation starts with, as the handler sends it.
+async fn raw_get_caller(client: &Client, table: &str, caller_key: &str) {
+    let got = client
+        .get_item()
+        .table_name(table)
+        .key(attr::TOKEN_HASH, AttributeValue::S(caller_key.to_owned()))
+        .consistent_read(true)
+        .projection_expression("TenantId, #role, Revoked, TokenId")
+        .expression_attribute_names("#role", attr::ROLE)
+        .send()
+        .await
+        .expect("floor GetItem");
+    assert!(got.item.is_some(), "the caller item exists");
+}
+
+struct OperationFigures {
+    list: (Samples, Samples),
+    revoke: (Samples, Samples),
+}
+
+/// Figure 7. `n` samples per side of each operation.
+async fn figure_list_and_revoke(table: &Table, n: usize) -> OperationFigures {
+    let client = client_from_env(Timeouts::default()).await;
+    let store = DynamoDbStore::new(client.clone(), table.name.clone());
+    store.warm_up().await.expect("warm-up GetItem");
+    let warmup = (n / 4).max(200);
+
+    // A tenant with exactly 100 tokens, its Administrator among them.
+    seed_token(&store, LIST_ADMIN, LIST_TENANT, ADMINISTRATOR, 0).await;
+    for i in 1..100 {
+        seed_token(
+            &store,
+            &format!("benchlisted{i:014}-us-1"),
+            LIST_TENANT,
+            STANDARD,
+            i,
+        )
+        .await;
+    }
+    // A tenant with a fresh token for every revocation, of either side.
+    let pool = 2 * (warmup + n.div_ceil(BLOCK) * BLOCK);
+    seed_token(&store, REVOKE_ADMIN, REVOKE_TENANT, ADMINISTRATOR, 0).await;
+    let mut targets = Vec::with_capacity(pool);
+    for i in 0..pool {
+        targets.push(
+            seed_token(
+                &store,
+                &format!("benchrevoked{i:013}-us-1"),
+                REVOKE_TENANT,
+                STANDARD,
+                1 + i as u64,
+            )
+            .await,
+        );
+    }
+    println!(
+        "  seeded tenant {LIST_TENANT} with 100 tokens and tenant {REVOKE_TENANT} with {} tokens",
+        pool + 1
+    );
+    let app = App::new(store, "us-1");
+
+    let list_event = api_event(
+        "GET",
+        "/api/v1/admin/apikey",
+        &[("limit", "50")],
+        LIST_ADMIN,
+    );
+    let first = app.handle(parse(&list_event)).await;
+    let body: serde_json::Value = serde_json::from_str(&body_text(first.body())).unwrap();
+    assert_eq!(
+        body["Response"]["tokens"].as_array().map(Vec::len),
+        Some(50),
+        "{body}"
+    );
+    assert!(body["Response"]["next"].is_string(), "a second page exists");
+
+    let list_admin_key = TokenHash::of(LIST_ADMIN).as_str().to_owned();
+    let (app, client, table_name) = (&app, &client, table.name.as_str());
+    let (list_event, list_admin_key) = (&list_event, &list_admin_key);
+    let warm_list = move |_: usize| -> Timed<'_> {
+        Box::pin(async move {
+            let t = Instant::now();
+            let response = app.handle(parse(list_event)).await;
+            let elapsed = t.elapsed();
+            assert_eq!(response.status(), 200);
+            elapsed
+        })
+    };
+    let floor_list = move |_: usize| -> Timed<'_> {
+        Box::pin(async move {
+            let t = Instant::now();
+            raw_get_caller(client, table_name, list_admin_key).await;
+            let page = client
+                .query()
+                .table_name(table_name)
+                .index_name(TENANT_TOKENS_INDEX)
+                .key_condition_expression("TenantId = :tenant")
+                .expression_attribute_values(":tenant", AttributeValue::N(LIST_TENANT.to_string()))
+                .scan_index_forward(false)
+                .limit(LIST_LIMIT + 1)
+                .send()
+                .await
+                .expect("floor Query");
+            let elapsed = t.elapsed();
+            assert_eq!(page.items().len(), LIST_LIMIT as usize + 1);
+            elapsed
+        })
+    };
+    println!("  list: {n} per side, alternating blocks of {BLOCK}");
+    let list = alternate(n, warmup, &warm_list, &floor_list).await;
+
+    // Revocations: even targets through the handler, odd ones raw.
+    let revoke_admin_key = TokenHash::of(REVOKE_ADMIN).as_str().to_owned();
+    let revoke_events: Vec<String> = targets
+        .iter()
+        .step_by(2)
+        .map(|id| {
+            api_event(
+                "DELETE",
+                &format!("/api/v1/admin/apikey/{id}"),
+                &[],
+                REVOKE_ADMIN,
+            )
+        })
+        .collect();
+    let floor_targets: Vec<TokenId> = targets.iter().skip(1).step_by(2).copied().collect();
+    let (revoke_events, floor_targets, revoke_admin_key) =
+        (&revoke_events, &floor_targets, &revoke_admin_key);
+    let warm_revoke = move |i: usize| -> Timed<'_> {
+        Box::pin(async move {
+            let t = Instant::now();
+            let response = app.handle(parse(&revoke_events[i])).await;
+            let elapsed = t.elapsed();
+            assert_eq!(response.status(), 200, "{}", body_text(response.body()));
+            elapsed
+        })
+    };
+    let floor_revoke = move |i: usize| -> Timed<'_> {
+        Box::pin(async move {
+            let tenant = AttributeValue::N(REVOKE_TENANT.to_string());
+            let id = AttributeValue::S(floor_targets[i].to_string());
+            let t = Instant::now();
+            raw_get_caller(client, table_name, revoke_admin_key).await;
+            let found = client
+                .query()
+                .table_name(table_name)
+                .index_name(TENANT_TOKENS_INDEX)
+                .key_condition_expression("TenantId = :tenant AND TokenId = :id")
+                .expression_attribute_values(":tenant", tenant.clone())
+                .expression_attribute_values(":id", id.clone())
+                .projection_expression(attr::TOKEN_HASH)
+                .send()
+                .await
+                .expect("floor Query");
+            let key = found.items()[0][attr::TOKEN_HASH].clone();
+            let updated = client
+                .update_item()
+                .table_name(table_name)
+                .key(attr::TOKEN_HASH, key)
+                .condition_expression("TenantId = :tenant AND TokenId = :id")
+                .update_expression(
+                    "SET Revoked = :true, DateRevoked = if_not_exists(DateRevoked, :now), \
+                     RevokedById = if_not_exists(RevokedById, :by)",
+                )
+                .expression_attribute_values(":tenant", tenant)
+                .expression_attribute_values(":id", id)
+                .expression_attribute_values(":true", AttributeValue::Bool(true))
+                .expression_attribute_values(
+                    ":now",
+                    AttributeValue::S("2026-04-18T12:00:01".to_owned()),
+                )
+                .expression_attribute_values(
+                    ":by",
+                    AttributeValue::S(DEV_ADMIN_TOKEN_ID.to_owned()),
+                )
+                .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+                .send()
+                .await
+                .expect("floor UpdateItem");
+            let elapsed = t.elapsed();
+            assert!(updated.attributes.is_some());
+            elapsed
+        })
+    };
+    println!("  revoke: {n} per side, alternating blocks of {BLOCK}, a fresh token each time");
+    let revoke = alternate(n, warmup, &warm_revoke, &floor_revoke).await;
+    OperationFigures { list, revoke }
+}
+
+fn print_pair(label: &str, (warm, floor): &(Samples, Samples)) -> f64 {
+    let ratio = warm.p50() / floor.p50();
+    println!(
+        "  {label}: p50 {} p99 {} | floor p50 {} p99 {} | ratio p50 {ratio:.3}, p99 {:.3} (n={})",
+        ms(warm.p50()),
+        ms(warm.p99()),
+        ms(floor.p50()),
+        ms(floor.p99()),
+        warm.p99() / floor.p99(),
+        warm.len()
+    );
+    ratio
+}
+
+// ---------------------------------------------------------------------------------------
+// Figure 8: creates per second, one concurrent process against separate processes
+
+/// Function processes polling one Runtime API.
+struct Fleet {
+    runtime: RuntimeApi,
+    children: Vec<(Child, u32)>,
+}
+
+impl Fleet {
+    /// `processes` function processes on one Runtime API, each with
+    /// `AWS_LAMBDA_MAX_CONCURRENCY=concurrency` when that is above 1; returns once all
+    /// their workers are polling.
+    async fn start(table: &str, processes: usize, concurrency: usize) -> Self {
+        let runtime = RuntimeApi::start().await;
+        let mut children = Vec::with_capacity(processes);
+        for _ in 0..processes {
+            let mut cmd = Command::new(function_binary());
+            cmd.env_clear()
+                .env("PATH", std::env::var("PATH").unwrap_or_default())
+                .env("AWS_ACCESS_KEY_ID", "local")
+                .env("AWS_SECRET_ACCESS_KEY", "local")
+                .env("AWS_REGION", "us-east-1")
+                .env("AWS_EC2_METADATA_DISABLED", "true")
+                .env(
+                    "AWS_ENDPOINT_URL_DYNAMODB",
+                    common::dynamodb_local_endpoint(),
+                )
+                .env("TABLE_NAME", table)
+                .env("RUST_LOG", "info");
+            if concurrency > 1 {
+                cmd.env("AWS_LAMBDA_MAX_CONCURRENCY", concurrency.to_string());
+            }
+            let process =
+                lambda_process::spawn(cmd, &runtime.address()).expect("spawn create-api-token");
+            let pid = process.child.id().expect("pid");
+            children.push((process.child, pid));
+        }
+        let workers = (processes * concurrency) as u64;
+        let limit = Instant::now() + Duration::from_secs(30);
+        while runtime.waiting_polls() < workers {
+            assert!(
+                Instant::now() < limit,
+                "{} of {workers} workers polling",
+                runtime.waiting_polls()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Self { runtime, children }
+    }
+
+    /// `total` creates with `in_flight` outstanding at any time; the wall time.
+    async fn drive(&self, event: &str, in_flight: usize, total: usize) -> Duration {
+        let next = AtomicUsize::new(0);
+        let started = Instant::now();
+        let clients = (0..in_flight).map(|_| async {
+            while next.fetch_add(1, Ordering::Relaxed) < total {
+                match self.runtime.invoke(event, Duration::from_secs(10)).await {
+                    Some(Outcome::Response(body)) => {
+                        let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+                        assert_eq!(v["statusCode"], 200, "{body}");
+                    }
+                    other => panic!("no 200: {other:?}"),
+                }
+            }
+        });
+        futures_util::future::join_all(clients).await;
+        started.elapsed()
+    }
+
+    /// Peak RSS (`VmHWM`) of each process.
+    fn peak_rss(&self) -> Vec<u64> {
+        self.children
+            .iter()
+            .map(|(_, pid)| vm_status(*pid, "VmHWM:").unwrap_or(0))
+            .collect()
+    }
+
+    async fn stop(self) {
+        for (mut child, _) in self.children {
+            let _ = child.start_kill();
+            let _ = child.wait().await;
+        }
+    }
+}
+
+struct Throughput {
+    concurrency: usize,
+    processes: usize,
+    per_second: f64,
+    peak_rss: Vec<u64>,
+}
+
+/// Figure 8 for one configuration: `processes` × `concurrency` workers, as many creates
+/// in flight.
+async fn throughput(
+    table: &Table,
+    event: &str,
+    processes: usize,
+    concurrency: usize,
+    total: usize,
+) -> Throughput {
+    let fleet = Fleet::start(&table.name, processes, concurrency).await;
+    let in_flight = processes * concurrency;
+    fleet
+        .drive(event, in_flight, (total / 10).max(in_flight * 4))
+        .await;
+    let wall = fleet.drive(event, in_flight, total).await;
+    let figures = Throughput {
+        concurrency,
+        processes,
+        per_second: total as f64 / wall.as_secs_f64(),
+        peak_rss: fleet.peak_rss(),
+    };
+    fleet.stop().await;
+    figures
+}
+
+fn describe(t: &Throughput) -> String {
+    let total: u64 = t.peak_rss.iter().sum();
+    if t.processes == 1 {
+        format!("{:.0} creates/s, peak RSS {}", t.per_second, mib(total))
+    } else {
+        format!(
+            "{:.0} creates/s, peak RSS {} in all ({} each)",
+            t.per_second,
+            mib(total),
+            mib(total / t.processes as u64)
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 
 fn mib(bytes: u64) -> String {
     format!(
@@ -648,6 +1100,26 @@ fn main() {
         table
     });
     println!("DynamoDB Local at {}", common::dynamodb_local_endpoint());
+    if let Ok(only @ ("ops" | "throughput")) = std::env::var("BENCH_ONLY").as_deref() {
+        // Figure 7 or figure 8 alone.
+        if only == "ops" {
+            let ops = rt.block_on(figure_list_and_revoke(
+                &table,
+                env_usize("BENCH_OPS_N", 1000).max(200),
+            ));
+            print_pair("list  ", &ops.list);
+            print_pair("revoke", &ops.revoke);
+        } else {
+            for concurrency in [1usize, 8, 32] {
+                let tp_n = env_usize("BENCH_TP_N", 3000).max(500);
+                let one = rt.block_on(throughput(&table, &event, 1, concurrency, tp_n));
+                println!("  1 process x {concurrency}: {}", describe(&one));
+                let many = rt.block_on(throughput(&table, &event, concurrency, 1, tp_n));
+                println!("  {concurrency} processes x 1: {}", describe(&many));
+            }
+        }
+        return;
+    }
 
     println!(
         "[1+2] warm creates in process vs the floor (GetItem + conditional PutItem), {n} each, alternating blocks of {BLOCK}"
@@ -718,6 +1190,29 @@ fn main() {
         println!("  (host x86_64 function binary: {})", mib(m.len()));
     }
 
+    let ops_n = env_usize("BENCH_OPS_N", 1000).max(200);
+    println!("[7] list (tenant of 100 tokens, page of {LIST_LIMIT}) and revoke vs their floors");
+    let ops = rt.block_on(figure_list_and_revoke(&table, ops_n));
+    let list_ratio = print_pair("list  ", &ops.list);
+    let revoke_ratio = print_pair("revoke", &ops.revoke);
+
+    let tp_n = env_usize("BENCH_TP_N", 3000).max(500);
+    println!("[8] creates per second, {tp_n} per configuration, as many in flight as workers");
+    let mut tp = Vec::new();
+    for concurrency in [1usize, 8, 32] {
+        let one = rt.block_on(throughput(&table, &event, 1, concurrency, tp_n));
+        println!(
+            "  1 process, AWS_LAMBDA_MAX_CONCURRENCY={concurrency}: {}",
+            describe(&one)
+        );
+        let many = rt.block_on(throughput(&table, &event, concurrency, 1, tp_n));
+        println!(
+            "  {concurrency} separate processes, one at a time: {}",
+            describe(&many)
+        );
+        tp.push((one, many));
+    }
+
     report.info(
         "1. warm create, in process (p50 / p99)",
         format!("{} / {}", ms(warm.p50()), ms(warm.p99())),
@@ -780,6 +1275,35 @@ fn main() {
             "< 8 MB",
             false,
         ),
+    }
+    for (label, pair, ratio) in [
+        ("7. list, page of 50 of 100", &ops.list, list_ratio),
+        ("7. revoke", &ops.revoke, revoke_ratio),
+    ] {
+        report.info(
+            &format!("{label} (p50 / p99)"),
+            format!("{} / {}", ms(pair.0.p50()), ms(pair.0.p99())),
+        );
+        report.info(
+            &format!("{label}: floor (p50 / p99)"),
+            format!("{} / {}", ms(pair.1.p50()), ms(pair.1.p99())),
+        );
+        report.check(
+            &format!("{label}: p50 / floor p50"),
+            format!("{ratio:.3}"),
+            "<= 1.10",
+            ratio <= 1.10,
+        );
+    }
+    for (one, many) in &tp {
+        report.info(
+            &format!("8. 1 process x {} concurrent", one.concurrency),
+            describe(one),
+        );
+        report.info(
+            &format!("8. {} processes x 1", many.processes),
+            describe(many),
+        );
     }
     report.print();
 }

@@ -7,10 +7,19 @@
 //! panic inside `lambda_runtime` between events starts its loop again:
 //! [`create_api_token::runtime`]), writing each request's log line and CloudWatch metrics
 //! record to stdout.
+//!
+//! One binary for both execution models (AWS Lambda developer guide, "Lambda Managed
+//! Instances"): without `AWS_LAMBDA_MAX_CONCURRENCY` (or with 1) one request at a time on a
+//! single-threaded Tokio runtime, as classic Lambda sends them; with N > 1 (Managed
+//! Instances) `lambda_runtime`'s `run_concurrent` polls with N workers on a multi-threaded
+//! runtime, all sharing one [`App`] (one DynamoDB client, one token generator, one log
+//! writer) behind an [`Arc`]. Each request keeps its own deadline and writes its own log line
+//! with its own request id.
 
 #![warn(missing_docs)]
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use create_api_token::event::ScrubHeaders;
@@ -25,8 +34,30 @@ use lambda_runtime::Runtime;
 /// Longest the cold-start warm-up call may take before the function starts serving anyway.
 const WARM_UP_LIMIT: Duration = Duration::from_millis(500);
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
+/// `AWS_LAMBDA_MAX_CONCURRENCY`, read as `lambda_runtime` reads it: a positive integer,
+/// else 1 (Lambda sets it only for functions on Managed Instances).
+fn max_concurrency() -> u32 {
+    std::env::var("AWS_LAMBDA_MAX_CONCURRENCY")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(1)
+}
+
+fn main() -> Result<(), Error> {
+    // One request at a time needs no second thread; concurrent requests share the
+    // execution environment's vCPUs.
+    let runtime = if max_concurrency() > 1 {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    }
+    .enable_all()
+    .build()?;
+    runtime.block_on(serve())
+}
+
+async fn serve() -> Result<(), Error> {
     create_api_token::logging::init();
 
     let config = match Config::from_env() {
@@ -53,17 +84,19 @@ async fn main() -> Result<(), Error> {
     }
 
     // One CloudWatch EMF record per request on stdout (create_api_token::metrics).
-    let app = App::new(store, config.data_center).with_metrics(MetricsSink::Stdout);
-    let app = &app;
-    let handler = service_fn(move |request: Request| async move {
-        Ok::<_, Infallible>(app.handle(request).await)
+    let app = Arc::new(App::new(store, config.data_center).with_metrics(MetricsSink::Stdout));
+    let handler = service_fn(move |request: Request| {
+        let app = Arc::clone(&app);
+        async move { Ok::<_, Infallible>(app.handle(request).await) }
     });
     // As `lambda_http::run`, with invalid header bytes scrubbed before parsing, and a new
-    // runtime loop if lambda_runtime panics between events.
+    // runtime loop if lambda_runtime panics between events; sequential unless
+    // `AWS_LAMBDA_MAX_CONCURRENCY` > 1. (With N workers, such a panic ends only the worker
+    // that met it: lambda_runtime serves on with the others.)
     restart_after_panic(|| {
-        Runtime::new(ScrubHeaders::new(Adapter::from(handler)))
+        Runtime::new(ScrubHeaders::new(Adapter::from(handler.clone())))
             .layer(TracingLayer::new())
-            .run()
+            .run_concurrent()
     })
     .await
 }

@@ -6,7 +6,9 @@
 //!   a token revoked a moment ago fails at once. Authentication never reads the index.
 //! - New items are written with `PutItem` and the condition
 //!   `attribute_not_exists(TokenHash)`: an existing item is never overwritten; the
-//!   condition failing (`ConditionalCheckFailedException`) is [`PutOutcome::AlreadyExists`].
+//!   condition failing (`ConditionalCheckFailedException`) is [`PutOutcome::AlreadyExists`],
+//!   unless the item in the way carries the new item's own `TokenId`: then a retried
+//!   attempt found its own applied write, which is [`PutOutcome::Created`].
 //! - Lists are a `Query` on the index (`TenantId = :tenant`, newest `TokenId` first), so
 //!   they are eventually consistent (DynamoDB developer guide, "Global secondary indexes":
 //!   reads from a GSI are eventually consistent).
@@ -24,15 +26,16 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
+use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, Projection, ProjectionType, ReturnValue, ScalarAttributeType,
+    KeyType, Projection, ProjectionType, ReturnValue, ReturnValuesOnConditionCheckFailure,
+    ScalarAttributeType,
 };
 use aws_sdk_dynamodb::Client;
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use super::{
     CallerRecord, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError, TokenPage,
@@ -204,6 +207,13 @@ impl TokenStore for DynamoDbStore {
         output.item.map(|item| caller_from_item(&item)).transpose()
     }
 
+    /// The write is conditioned on `attribute_not_exists(TokenHash)` and asks for the
+    /// existing item back when the condition fails (`ReturnValuesOnConditionCheckFailure =
+    /// ALL_OLD`). The SDK retries an attempt whose answer was lost (a dropped connection,
+    /// an attempt timeout) although DynamoDB may have applied it; the retry then finds the
+    /// item it wrote. The item's `TokenId` is fresh per request, so an existing item
+    /// carrying this item's `TokenId` is this request's own write: [`PutOutcome::Created`],
+    /// not a collision, and no second token is drawn.
     async fn put_new(&self, item: &NewTokenItem) -> Result<PutOutcome, StoreError> {
         let result = self
             .client
@@ -211,16 +221,25 @@ impl TokenStore for DynamoDbStore {
             .table_name(&self.table_name)
             .set_item(Some(item_attributes(item)))
             .condition_expression("attribute_not_exists(TokenHash)")
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
         match result {
             Ok(_) => Ok(PutOutcome::Created),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(PutOutcome::AlreadyExists)
-            }
-            Err(e) => Err(classify(&e)),
+            Err(error) => match &error {
+                SdkError::ServiceError(e) => match e.err() {
+                    PutItemError::ConditionalCheckFailedException(failed) => {
+                        let existing_id = failed.item().and_then(|old| old.get(attr::TOKEN_ID));
+                        if existing_id == Some(&AttributeValue::S(item.token_id.to_string())) {
+                            Ok(PutOutcome::Created)
+                        } else {
+                            Ok(PutOutcome::AlreadyExists)
+                        }
+                    }
+                    _ => Err(classify(&error)),
+                },
+                _ => Err(classify(&error)),
+            },
         }
     }
 
@@ -519,9 +538,7 @@ where
 
 /// The kind of the credential provider error somewhere in `error`'s source chain: how the
 /// SDK reports that it could not resolve credentials before sending anything.
-fn credentials_error_kind(
-    error: &aws_smithy_runtime_api::client::result::ConnectorError,
-) -> Option<&'static str> {
+fn credentials_error_kind(error: &aws_sdk_dynamodb::error::ConnectorError) -> Option<&'static str> {
     use aws_credential_types::provider::error::CredentialsError;
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = source {

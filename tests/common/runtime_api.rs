@@ -46,6 +46,11 @@ struct Shared {
     init_errors: Mutex<Vec<String>>,
     first_poll: Mutex<Option<Instant>>,
     polls: AtomicU64,
+    /// `GET .../next` requests waiting for an event right now.
+    waiting: AtomicU64,
+    /// Events handed out and not yet answered, now and at most.
+    in_flight: AtomicU64,
+    max_in_flight: AtomicU64,
 }
 
 /// The emulator. Dropping it stops serving.
@@ -113,6 +118,39 @@ impl RuntimeApi {
         self.shared.init_errors.lock().unwrap().clone()
     }
 
+    /// How many `GET .../invocation/next` requests are waiting for an event right now (one
+    /// per idle worker of a function serving concurrently).
+    pub fn waiting_polls(&self) -> u64 {
+        self.shared.waiting.load(Ordering::SeqCst)
+    }
+
+    /// The most events the function held at once: handed out by `.../next` and not yet
+    /// answered.
+    pub fn max_in_flight(&self) -> u64 {
+        self.shared.max_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// As [`RuntimeApi::invoke`], also returning the request id the event was sent with
+    /// (`Lambda-Runtime-Aws-Request-Id`).
+    pub async fn invoke_with_id(&self, event: &str, limit: Duration) -> (String, Option<Outcome>) {
+        let id = format!("req-{:06}", self.next_id.fetch_add(1, Ordering::SeqCst));
+        let (tx, rx) = oneshot::channel();
+        self.shared.pending.lock().unwrap().insert(id.clone(), tx);
+        let queued = Queued {
+            id: id.clone(),
+            event: event.to_owned(),
+            deadline: true,
+        };
+        if self.events.send(queued).is_err() {
+            return (id, None);
+        }
+        let outcome = tokio::time::timeout(limit, rx)
+            .await
+            .ok()
+            .and_then(Result::ok);
+        (id, outcome)
+    }
+
     /// Hands `event` to the function and waits up to `limit` for its answer.
     /// `None` if it did not answer in time.
     pub async fn invoke(&self, event: &str, limit: Duration) -> Option<Outcome> {
@@ -165,7 +203,9 @@ async fn route(
             .lock()
             .unwrap()
             .get_or_insert_with(Instant::now);
+        shared.waiting.fetch_add(1, Ordering::SeqCst);
         let next = events.lock().await.recv().await;
+        shared.waiting.fetch_sub(1, Ordering::SeqCst);
         let Some(Queued {
             id,
             event,
@@ -174,6 +214,8 @@ async fn route(
         else {
             return Ok(reply(StatusCode::GONE, "{}"));
         };
+        let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
         let mut response = Response::builder()
             .status(StatusCode::OK)
             .header("content-type", "application/json")
@@ -217,6 +259,7 @@ async fn route(
                 _ => None,
             };
             if let Some(outcome) = outcome {
+                shared.in_flight.fetch_sub(1, Ordering::SeqCst);
                 if let Some(tx) = shared.pending.lock().unwrap().remove(id) {
                     let _ = tx.send(outcome);
                 }
