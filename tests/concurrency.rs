@@ -68,7 +68,7 @@ fn event(i: usize) -> (String, Expected) {
             )
         }
         _ => {
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 set_event_header(
                     &mut event,
                     "authorization",
