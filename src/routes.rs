@@ -931,6 +931,39 @@ mod tests {
         assert!(STORE_DEADLINE + Duration::from_millis(500) < Duration::from_secs(5));
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn the_invocation_deadline_bounds_the_store_budget() {
+        let app = App::new(HangingStore, "us-1");
+        let now_ms = u64::try_from(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_millis(),
+        )
+        .unwrap();
+        for (timeout_ms, budget) in [
+            // A 1 s function timeout: the 503 leaves RESPONSE_MARGIN before it.
+            (1_000, Duration::from_millis(1_000) - RESPONSE_MARGIN),
+            // A long timeout: STORE_DEADLINE, as without a context.
+            (60_000, STORE_DEADLINE),
+            // Already past: at once.
+            (0, Duration::ZERO),
+        ] {
+            let mut context = lambda_runtime::Context::default();
+            context.request_id = "deadline".to_owned();
+            context.deadline = now_ms + timeout_ms;
+            let request = post("", Some(&bearer(ADMIN))).with_lambda_context(context);
+            let started = Instant::now();
+            let r = app.handle(request).await;
+            assert_eq!(r.status(), 503, "{timeout_ms}");
+            let elapsed = started.elapsed();
+            assert!(
+                elapsed <= budget && elapsed + Duration::from_millis(50) >= budget,
+                "timeout {timeout_ms} ms: answered after {elapsed:?}, budget {budget:?}"
+            );
+        }
+    }
+
     const ADMIN_ID: &str = "01KBDEVADM0000000000000001";
 
     /// A store holding `ADMIN` (with a TokenId), tenant 7, and `OTHER_ADMIN` of tenant 8.

@@ -139,6 +139,41 @@ async fn an_endpoint_that_never_answers_gives_503_within_5_s() {
     silent.abort();
 }
 
+/// docs/api.md rule 7: the 503 leaves before the invocation's own deadline
+/// (`Lambda-Runtime-Deadline-Ms`, set by the function's timeout) when that comes before the
+/// 5 s: here a 1.5 s timeout and a DynamoDB that never answers. Without the deadline, the
+/// SDK's own 2.2 s operation timeout would answer after Lambda had stopped the invocation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_function_timeout_still_gets_the_503_before_its_deadline() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let silent = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let mut function = Function::start(
+        "tokens-short-timeout",
+        &[("AWS_ENDPOINT_URL_DYNAMODB", endpoint.as_str())],
+    )
+    .await;
+    wait_until_polling(&function, Duration::from_secs(15)).await;
+    let timeout = Duration::from_millis(1500);
+    function.runtime.set_deadline_after(timeout);
+    for event in ["http-api-create-200.json", "http-api-list-200.json"] {
+        let (response, elapsed) = timed_call(&function, &event_file(event)).await;
+        assert_unavailable(&response, elapsed, event);
+        assert!(
+            elapsed < timeout,
+            "{event}: answered after {elapsed:?}, past the invocation's {timeout:?} deadline"
+        );
+        eprintln!("{event}: 503 after {elapsed:?} (deadline {timeout:?})");
+    }
+    assert_still_serving(&mut function, "short timeout").await;
+    silent.abort();
+}
+
 /// How [`ThrottlingDynamoDb`] answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FakeMode {

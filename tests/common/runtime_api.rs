@@ -48,6 +48,8 @@ struct Shared {
     polls: AtomicU64,
     /// `GET .../next` requests waiting for an event right now.
     waiting: AtomicU64,
+    /// `Lambda-Runtime-Deadline-Ms` is this many ms after the hand-out (0: 30 s).
+    deadline_after_ms: AtomicU64,
     /// Events handed out and not yet answered, now and at most.
     in_flight: AtomicU64,
     max_in_flight: AtomicU64,
@@ -157,6 +159,13 @@ impl RuntimeApi {
         self.hand_out(event, true, limit).await
     }
 
+    /// Later invocations carry a `Lambda-Runtime-Deadline-Ms` `after` their hand-out
+    /// (as a function timeout of that length would), instead of 30 s.
+    pub fn set_deadline_after(&self, after: Duration) {
+        let ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX).max(1);
+        self.shared.deadline_after_ms.store(ms, Ordering::SeqCst);
+    }
+
     /// As [`RuntimeApi::invoke`], but the invocation has no `Lambda-Runtime-Deadline-Ms`
     /// header (AWS always sends it; some local emulators do not).
     pub async fn invoke_without_deadline(&self, event: &str, limit: Duration) -> Option<Outcome> {
@@ -221,11 +230,15 @@ async fn route(
             .header("content-type", "application/json")
             .header("lambda-runtime-aws-request-id", &id);
         if deadline {
+            let after = match shared.deadline_after_ms.load(Ordering::SeqCst) {
+                0 => 30_000,
+                ms => u128::from(ms),
+            };
             let deadline_ms = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .unwrap()
                 .as_millis()
-                + 30_000;
+                + after;
             response = response.header("lambda-runtime-deadline-ms", deadline_ms.to_string());
         }
         return Ok(response
