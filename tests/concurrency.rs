@@ -10,13 +10,10 @@
 mod common;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
 use futures_util::future::join_all;
-use tokio::net::TcpListener;
 
 /// What one event of the mix should get.
 struct Expected {
@@ -210,21 +207,11 @@ async fn without_max_concurrency_events_are_served_one_at_a_time() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_concurrent_request_gets_its_503_within_its_own_5_s() {
     // A DynamoDB endpoint that accepts connections and never answers.
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let counter = accepted.clone();
-    let silent = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            counter.fetch_add(1, Ordering::SeqCst);
-            held.push(socket);
-        }
-    });
+    let silent = SilentDynamoDb::start().await;
     let function = Function::start(
         "tokens-silent",
         &[
-            ("AWS_ENDPOINT_URL_DYNAMODB", endpoint.as_str()),
+            ("AWS_ENDPOINT_URL_DYNAMODB", silent.endpoint.as_str()),
             ("AWS_LAMBDA_MAX_CONCURRENCY", "8"),
         ],
     )
@@ -257,8 +244,7 @@ async fn each_concurrent_request_gets_its_503_within_its_own_5_s() {
     let slowest = answers.iter().map(|(_, _, e)| *e).max().unwrap();
     eprintln!("8 stuck requests at once: all 503 by {slowest:?}");
     assert!(function.runtime.max_in_flight() >= 2);
-    assert!(accepted.load(Ordering::SeqCst) > 0);
-    silent.abort();
+    assert!(silent.accepted() > 0);
 }
 
 /// An invocation without `Lambda-Runtime-Deadline-Ms` makes `lambda_runtime` 1.5 panic

@@ -109,34 +109,23 @@ async fn refused_connections_give_a_fast_503_and_the_process_lives_on() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endpoint_that_never_answers_gives_503_within_5_s() {
     // Accepts every connection and holds it open without ever reading or answering.
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let counter = accepted.clone();
-    let silent = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            counter.fetch_add(1, Ordering::SeqCst);
-            held.push(socket);
-        }
-    });
+    let silent = SilentDynamoDb::start().await;
     let mut function = Function::start(
         "tokens-silent",
-        &[("AWS_ENDPOINT_URL_DYNAMODB", endpoint.as_str())],
+        &[("AWS_ENDPOINT_URL_DYNAMODB", silent.endpoint.as_str())],
     )
     .await;
     wait_until_polling(&function, Duration::from_secs(15)).await;
 
-    let before = accepted.load(Ordering::SeqCst);
+    let before = silent.accepted();
     let (response, elapsed) = timed_call(&function, &event_file("http-api-create-200.json")).await;
     assert_unavailable(&response, elapsed, "silent endpoint");
     assert!(
-        accepted.load(Ordering::SeqCst) > before,
+        silent.accepted() > before,
         "the request never reached the silent endpoint"
     );
     assert_still_serving(&mut function, "silent endpoint").await;
     assert_no_token_material(&function.logs(), &[DEV_ADMIN_TOKEN]);
-    silent.abort();
 }
 
 /// docs/api.md rule 7: the 503 leaves before the invocation's own deadline
@@ -145,17 +134,10 @@ async fn an_endpoint_that_never_answers_gives_503_within_5_s() {
 /// SDK's own 2.2 s operation timeout would answer after Lambda had stopped the invocation.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_short_function_timeout_still_gets_the_503_before_its_deadline() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let silent = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
+    let silent = SilentDynamoDb::start().await;
     let mut function = Function::start(
         "tokens-short-timeout",
-        &[("AWS_ENDPOINT_URL_DYNAMODB", endpoint.as_str())],
+        &[("AWS_ENDPOINT_URL_DYNAMODB", silent.endpoint.as_str())],
     )
     .await;
     wait_until_polling(&function, Duration::from_secs(15)).await;
@@ -171,7 +153,6 @@ async fn a_short_function_timeout_still_gets_the_503_before_its_deadline() {
         eprintln!("{event}: 503 after {elapsed:?} (deadline {timeout:?})");
     }
     assert_still_serving(&mut function, "short timeout").await;
-    silent.abort();
 }
 
 /// How [`ThrottlingDynamoDb`] answers.

@@ -21,7 +21,6 @@ use common::*;
 use create_api_token::metrics::MetricsSink;
 use create_api_token::store::StoreError;
 use serde_json::Value;
-use tokio::net::TcpListener;
 
 const COLLECTION: &str = "/api/v1/admin/apikey";
 
@@ -345,23 +344,11 @@ async fn start_json(endpoint: &str, credentials: bool, level: Option<&str>) -> F
     function
 }
 
-/// An endpoint that accepts connections and never answers.
-async fn silent_endpoint() -> (String, tokio::task::JoinHandle<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let task = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
-    (format!("http://{address}"), task)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_503_names_its_cause_in_the_log_line_and_the_metrics_record() {
     let closed = format!("http://127.0.0.1:{}", free_port());
-    let (silent, silent_task) = silent_endpoint().await;
+    let silent_dynamodb = SilentDynamoDb::start().await;
+    let silent = silent_dynamodb.endpoint.clone();
     for (case, endpoint, credentials, cause_classes) in [
         (
             "no credentials",
@@ -411,7 +398,6 @@ async fn a_503_names_its_cause_in_the_log_line_and_the_metrics_record() {
         assert!(!all.contains("Bearer"), "{case}");
         eprintln!("{case}: cause {cause:?}");
     }
-    silent_task.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
