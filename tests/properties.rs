@@ -446,7 +446,16 @@ fn check_tenants(tenants: [i64; 3], steps: Vec<Step>) -> Result<(), TestCaseErro
         let request: lambda_http::Request = create_api_token::event::parse_event(&event)
             .expect("parses")
             .into();
-        let response = rt.block_on(app.handle(request));
+        // Under a subscriber of its own, like the other properties: a thread without one
+        // that meets the log callsite first while another thread installs its scoped
+        // subscriber can leave the callsite's cached interest at "never" (tracing's
+        // interest cache is process-wide), and the other test's line is then lost.
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(std::io::sink)
+            .finish();
+        let response =
+            tracing::subscriber::with_default(subscriber, || rt.block_on(app.handle(request)));
         let body = body_text(&response).to_owned();
         (response.status().as_u16(), body)
     };
