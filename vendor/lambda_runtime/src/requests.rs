@@ -6,7 +6,26 @@ use bytes::Bytes;
 use http::{header::CONTENT_TYPE, Method, Request, Uri};
 use lambda_runtime_api_client::{body::Body, build_request};
 use serde::Serialize;
-use std::{fmt::Debug, marker::PhantomData, str::FromStr};
+use std::{fmt::Debug, fmt::Write, marker::PhantomData, str::FromStr};
+
+/// PATCHED (vendor/lambda_runtime/PATCHED.md): `/2018-06-01/runtime/invocation/{id}/{kind}`
+/// with the request id percent-encoded as one path segment, so that an id with a byte a
+/// path cannot hold (a space, `/`, `?`, `%`, ...) still names its invocation instead of
+/// failing the request (which ended the runtime loop). Ids made of unreserved characters
+/// (every UUID) are unchanged.
+fn invocation_uri(request_id: &str, kind: &str) -> Result<Uri, Error> {
+    let mut uri = String::from("/2018-06-01/runtime/invocation/");
+    for byte in request_id.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            uri.push(char::from(byte));
+        } else {
+            write!(uri, "%{byte:02X}")?;
+        }
+    }
+    uri.push('/');
+    uri.push_str(kind);
+    Ok(Uri::from_str(&uri)?)
+}
 use tokio_stream::{Stream, StreamExt};
 
 pub(crate) trait IntoRequest {
@@ -132,8 +151,7 @@ where
     fn into_req(self) -> Result<Request<Body>, Error> {
         match self.body.into_response() {
             FunctionResponse::BufferedResponse(body) => {
-                let uri = format!("/2018-06-01/runtime/invocation/{}/response", self.request_id);
-                let uri = Uri::from_str(&uri)?;
+                let uri = invocation_uri(self.request_id, "response")?;
 
                 let body = serde_json::to_vec(&body)?;
                 let body = Body::from(body);
@@ -147,8 +165,7 @@ where
                 Ok(req)
             }
             FunctionResponse::StreamingResponse(mut response) => {
-                let uri = format!("/2018-06-01/runtime/invocation/{}/response", self.request_id);
-                let uri = Uri::from_str(&uri)?;
+                let uri = invocation_uri(self.request_id, "response")?;
 
                 let mut builder = build_request().method(Method::POST).uri(uri);
                 let req_headers = builder.headers_mut().unwrap();
@@ -235,8 +252,7 @@ impl<'a> EventErrorRequest<'a> {
 
 impl IntoRequest for EventErrorRequest<'_> {
     fn into_req(self) -> Result<Request<Body>, Error> {
-        let uri = format!("/2018-06-01/runtime/invocation/{}/error", self.request_id);
-        let uri = Uri::from_str(&uri)?;
+        let uri = invocation_uri(self.request_id, "error")?;
         let body = serde_json::to_vec(&self.diagnostic)?;
         let body = Body::from(body);
 

@@ -688,7 +688,21 @@ where
     // Build the invocation such that it can be sent to the service right away
     // when it is ready
     let body = incoming.collect().await?.to_bytes();
-    let context = Context::new(invoke_request_id(&parts.headers)?, config.clone(), &parts.headers)?;
+    // PATCHED (vendor/lambda_runtime/PATCHED.md): an invocation without a readable request
+    // id cannot be answered (the id names it in the answer's path), but it must not end
+    // the loop either: it is logged and skipped. Upstream panics without the header and
+    // returns the error (ending the loop) for an id that is not visible ASCII.
+    let request_id = match invoke_request_id(&parts.headers) {
+        Ok(request_id) => request_id,
+        Err(error) => {
+            log_or_print!(
+                tracing: tracing::error!(%error, "invocation without a usable request id; it cannot be answered, skipping it"),
+                fallback: eprintln!("invocation without a usable request id ({error}); it cannot be answered, skipping it")
+            );
+            return Ok(());
+        }
+    };
+    let context = Context::new(request_id, config.clone(), &parts.headers)?;
     let invocation = LambdaInvocation { parts, body, context };
 
     if set_amzn_trace_env {

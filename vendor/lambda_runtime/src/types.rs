@@ -8,9 +8,9 @@ use crate::{
 };
 use base64::prelude::*;
 use bytes::Bytes;
-use http::{header::ToStrError, HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, StatusCode};
 use lambda_runtime_api_client::body::Body;
-use serde::{Deserialize, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Deserializer, Serialize};
 use std::{
     collections::HashMap,
     fmt::Debug,
@@ -25,32 +25,61 @@ pub struct ClientContext {
     #[serde(default)]
     pub client: ClientApplication,
     /// Custom properties attached to the mobile event context.
-    #[serde(default)]
+    ///
+    /// PATCHED (vendor/lambda_runtime/PATCHED.md): a value that is not a JSON string (a
+    /// number, a boolean, an object, an array, null) is kept as its JSON text.
+    #[serde(default, deserialize_with = "string_map")]
     pub custom: HashMap<String, String>,
-    /// Environment settings from the mobile client.
-    #[serde(default)]
+    /// Environment settings from the mobile client (PATCHED: as `custom`).
+    #[serde(default, deserialize_with = "string_map")]
     pub environment: HashMap<String, String>,
 }
 
 /// AWS Mobile SDK client fields.
+///
+/// PATCHED (vendor/lambda_runtime/PATCHED.md): a missing field is empty, and a value that
+/// is not a JSON string is kept as its JSON text.
 #[derive(Serialize, Deserialize, Default, Clone, Debug, Eq, PartialEq)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct ClientApplication {
     /// The mobile app installation id
-    #[serde(alias = "installation_id")]
+    #[serde(alias = "installation_id", deserialize_with = "string_or_json")]
     pub installation_id: String,
     /// The app title for the mobile app as registered with AWS' mobile services.
-    #[serde(alias = "app_title")]
+    #[serde(alias = "app_title", deserialize_with = "string_or_json")]
     pub app_title: String,
     /// The version name of the application as registered with AWS' mobile services.
-    #[serde(alias = "app_version_name")]
+    #[serde(alias = "app_version_name", deserialize_with = "string_or_json")]
     pub app_version_name: String,
     /// The app version code.
-    #[serde(alias = "app_version_code")]
+    #[serde(alias = "app_version_code", deserialize_with = "string_or_json")]
     pub app_version_code: String,
     /// The package name for the mobile application invoking the function
-    #[serde(alias = "app_package_name")]
+    #[serde(alias = "app_package_name", deserialize_with = "string_or_json")]
     pub app_package_name: String,
+}
+
+/// PATCHED: a JSON string as itself, any other JSON value as its JSON text.
+fn json_text(value: serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+/// PATCHED: see [`json_text`].
+fn string_or_json<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    serde_json::Value::deserialize(deserializer).map(json_text)
+}
+
+/// PATCHED: a JSON object whose values may be any JSON (see [`json_text`]); null is empty.
+fn string_map<'de, D: Deserializer<'de>>(deserializer: D) -> Result<HashMap<String, String>, D::Error> {
+    let map = Option::<serde_json::Map<String, serde_json::Value>>::deserialize(deserializer)?;
+    Ok(map
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, value)| (key, json_text(value)))
+        .collect())
 }
 
 /// Cognito identity information sent with the event
@@ -112,48 +141,26 @@ impl Default for Context {
 impl Context {
     /// Create a new [Context] struct based on the function configuration
     /// and the incoming request data.
+    ///
+    /// PATCHED (vendor/lambda_runtime/PATCHED.md): no header value fails this function or
+    /// panics, because its error would end the runtime loop (the process, or one
+    /// concurrent worker) and leave the invocation unanswered. A client context or Cognito
+    /// identity that cannot be read is `None`, a missing or unreadable deadline is 0 (as
+    /// in [`Context::default`]), a function ARN that is not ASCII is read lossily; each is
+    /// logged as a warning naming the request id and the header.
     pub fn new(request_id: &str, env_config: RefConfig, headers: &HeaderMap) -> Result<Self, Error> {
-        let client_context: Option<ClientContext> = if let Some(value) = headers.get(LAMBDA_RUNTIME_CLIENT_CONTEXT) {
-            let raw = value.to_str()?;
-            if raw.is_empty() {
-                None
-            } else {
-                Some(serde_json::from_str(raw)?)
-            }
-        } else {
-            None
-        };
-
-        let identity: Option<CognitoIdentity> = if let Some(value) = headers.get(LAMBDA_RUNTIME_COGNITO_IDENTITY) {
-            let raw = value.to_str()?;
-            if raw.is_empty() {
-                None
-            } else {
-                Some(serde_json::from_str(raw)?)
-            }
-        } else {
-            None
-        };
-
         let ctx = Context {
             request_id: request_id.to_owned(),
-            deadline: headers
-                .get(LAMBDA_RUNTIME_DEADLINE_MS)
-                .expect("missing lambda-runtime-deadline-ms header")
-                .to_str()?
-                .parse::<u64>()?,
+            deadline: deadline_ms(request_id, headers),
             invoked_function_arn: headers
                 .get(LAMBDA_RUNTIME_INVOKED_FUNCTION_ARN)
-                .unwrap_or(&HeaderValue::from_static(
-                    "No header lambda-runtime-invoked-function-arn found.",
-                ))
-                .to_str()?
-                .to_owned(),
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .unwrap_or_else(|| "No header lambda-runtime-invoked-function-arn found.".to_owned()),
             xray_trace_id: headers
                 .get(LAMBDA_RUNTIME_TRACE_ID)
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).to_string()),
-            client_context,
-            identity,
+            client_context: optional_json(request_id, headers, LAMBDA_RUNTIME_CLIENT_CONTEXT),
+            identity: optional_json(request_id, headers, LAMBDA_RUNTIME_COGNITO_IDENTITY),
             tenant_id: headers
                 .get(LAMBDA_RUNTIME_TENANT_ID)
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).to_string()),
@@ -169,12 +176,59 @@ impl Context {
     }
 }
 
+/// PATCHED: a JSON header read as `T`; absent, empty or unreadable (not JSON, not of
+/// `T`'s shape) is `None`, the last logged as a warning.
+fn optional_json<T: DeserializeOwned>(request_id: &str, headers: &HeaderMap, name: &str) -> Option<T> {
+    let value = headers.get(name)?;
+    if value.is_empty() {
+        return None;
+    }
+    // From the bytes, not `to_str`: JSON text is UTF-8, which `to_str` refuses beyond ASCII.
+    match serde_json::from_slice(value.as_bytes()) {
+        Ok(parsed) => Some(parsed),
+        Err(error) => {
+            log_or_print!(
+                tracing: tracing::warn!(request_id, header = name, %error, "ignoring an invocation header the runtime cannot read"),
+                fallback: eprintln!("{request_id}: ignoring {name}, which the runtime cannot read: {error}")
+            );
+            None
+        }
+    }
+}
+
+/// PATCHED: `Lambda-Runtime-Deadline-Ms`, or 0 (no known deadline, as [`Context::default`])
+/// when it is missing or not a `u64`, logged as a warning. Upstream panics on a missing
+/// one (`expect`) and returns an error for an unreadable one.
+fn deadline_ms(request_id: &str, headers: &HeaderMap) -> u64 {
+    let Some(value) = headers.get(LAMBDA_RUNTIME_DEADLINE_MS) else {
+        log_or_print!(
+            tracing: tracing::warn!(request_id, header = LAMBDA_RUNTIME_DEADLINE_MS, "invocation without a deadline; using 0 (none known)"),
+            fallback: eprintln!("{request_id}: invocation without {LAMBDA_RUNTIME_DEADLINE_MS}; using 0 (none known)")
+        );
+        return 0;
+    };
+    match std::str::from_utf8(value.as_bytes()).ok().and_then(|v| v.parse::<u64>().ok()) {
+        Some(ms) => ms,
+        None => {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            log_or_print!(
+                tracing: tracing::warn!(request_id, header = LAMBDA_RUNTIME_DEADLINE_MS, %value, "invocation deadline is not a number of milliseconds; using 0 (none known)"),
+                fallback: eprintln!("{request_id}: {LAMBDA_RUNTIME_DEADLINE_MS} {value:?} is not a number of milliseconds; using 0 (none known)")
+            );
+            0
+        }
+    }
+}
+
 /// Extract the invocation request id from the incoming request.
-pub(crate) fn invoke_request_id(headers: &HeaderMap) -> Result<&str, ToStrError> {
-    headers
+///
+/// PATCHED: an error, not a panic, when the header is missing (the caller skips such an
+/// invocation: with no id there is nothing to answer to).
+pub(crate) fn invoke_request_id(headers: &HeaderMap) -> Result<&str, Error> {
+    let value = headers
         .get(LAMBDA_RUNTIME_REQUEST_ID)
-        .expect("missing lambda-runtime-aws-request-id header")
-        .to_str()
+        .ok_or("missing lambda-runtime-aws-request-id header")?;
+    Ok(value.to_str()?)
 }
 
 /// Incoming Lambda request containing the event payload and context.
@@ -301,6 +355,7 @@ mod test {
 
     use super::*;
     use crate::Config;
+    use http::HeaderValue;
     use std::sync::Arc;
 
     #[test]
@@ -400,7 +455,7 @@ mod test {
     }
 
     #[test]
-    fn context_with_bad_deadline_type_is_err() {
+    fn context_with_bad_deadline_type_has_no_deadline() {
         let config = Arc::new(Config::default());
 
         let mut headers = HeaderMap::new();
@@ -415,11 +470,11 @@ mod test {
         );
         headers.insert("lambda-runtime-trace-id", HeaderValue::from_static("arn::myarn"));
         let tried = Context::new("id", config, &headers);
-        assert!(tried.is_err());
+        assert_eq!(tried.unwrap().deadline, 0);
     }
 
     #[test]
-    fn context_with_bad_client_context_is_err() {
+    fn context_with_bad_client_context_has_none() {
         let config = Arc::new(Config::default());
 
         let mut headers = HeaderMap::new();
@@ -430,11 +485,35 @@ mod test {
             HeaderValue::from_static("BAD-Type,not JSON"),
         );
         let tried = Context::new("id", config, &headers);
-        assert!(tried.is_err());
+        assert_eq!(tried.unwrap().client_context, None);
     }
 
     #[test]
-    fn context_with_empty_identity_is_err() {
+    fn context_with_client_context_values_that_are_not_strings_resolves() {
+        let config = Arc::new(Config::default());
+
+        let mut headers = HeaderMap::new();
+        headers.insert("lambda-runtime-aws-request-id", HeaderValue::from_static("my-id"));
+        headers.insert("lambda-runtime-deadline-ms", HeaderValue::from_static("123"));
+        headers.insert(
+            "lambda-runtime-client-context",
+            HeaderValue::from_static(
+                r#"{"client":{"appVersionCode":42},"custom":{"n":3,"on":true,"o":{"a":[1]},"s":"x","z":null},"environment":null}"#,
+            ),
+        );
+        let context = Context::new("id", config, &headers).unwrap().client_context.unwrap();
+        assert_eq!(context.client.app_version_code, "42");
+        assert_eq!(context.client.app_title, "");
+        assert_eq!(context.custom["n"], "3");
+        assert_eq!(context.custom["on"], "true");
+        assert_eq!(context.custom["o"], r#"{"a":[1]}"#);
+        assert_eq!(context.custom["s"], "x");
+        assert_eq!(context.custom["z"], "null");
+        assert!(context.environment.is_empty());
+    }
+
+    #[test]
+    fn context_with_empty_identity_has_none() {
         let config = Arc::new(Config::default());
 
         let mut headers = HeaderMap::new();
@@ -442,11 +521,11 @@ mod test {
         headers.insert("lambda-runtime-deadline-ms", HeaderValue::from_static("123"));
         headers.insert("lambda-runtime-cognito-identity", HeaderValue::from_static("{}"));
         let tried = Context::new("id", config, &headers);
-        assert!(tried.is_err());
+        assert_eq!(tried.unwrap().identity, None);
     }
 
     #[test]
-    fn context_with_bad_identity_is_err() {
+    fn context_with_bad_identity_has_none() {
         let config = Arc::new(Config::default());
 
         let mut headers = HeaderMap::new();
@@ -457,12 +536,11 @@ mod test {
             HeaderValue::from_static("BAD-Type,not JSON"),
         );
         let tried = Context::new("id", config, &headers);
-        assert!(tried.is_err());
+        assert_eq!(tried.unwrap().identity, None);
     }
 
     #[test]
-    #[should_panic]
-    fn context_with_missing_deadline_should_panic() {
+    fn context_with_missing_deadline_has_no_deadline() {
         let config = Arc::new(Config::default());
 
         let mut headers = HeaderMap::new();
@@ -472,7 +550,7 @@ mod test {
             HeaderValue::from_static("arn::myarn"),
         );
         headers.insert("lambda-runtime-trace-id", HeaderValue::from_static("arn::myarn"));
-        let _ = Context::new("id", config, &headers);
+        assert_eq!(Context::new("id", config, &headers).unwrap().deadline, 0);
     }
 
     #[test]
@@ -490,8 +568,7 @@ mod test {
     }
 
     #[test]
-    #[should_panic]
-    fn invoke_request_id_should_panic() {
+    fn invoke_request_id_without_the_header_is_err() {
         let mut headers = HeaderMap::new();
         headers.insert("lambda-runtime-deadline-ms", HeaderValue::from_static("123"));
         headers.insert(
@@ -500,7 +577,7 @@ mod test {
         );
         headers.insert("lambda-runtime-trace-id", HeaderValue::from_static("arn::myarn"));
 
-        let _ = invoke_request_id(&headers);
+        assert!(invoke_request_id(&headers).is_err());
     }
 
     #[test]
