@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `sam build` once, reused while up to date: skipped when .aws-sam/build holds a bootstrap and
-# a template newer than every input (src/, Cargo.toml, Cargo.lock, template.yaml,
+# a template newer than every input (src/, vendor/, Cargo.toml, Cargo.lock, template.yaml,
 # samconfig.toml). `--force` builds anyway. Prints the build directory on stdout (what
 # `make test` passes to the tests as SAM_BUILD_DIR); progress goes to stderr.
 # Needs `. .tools/env.sh` (sam, cargo-lambda).
@@ -14,7 +14,7 @@ log() { printf 'sam-build: %s\n' "$*" >&2; }
 stale_input() {
     [[ -f "$ARTEFACT" && -f "$BUILD_DIR/template.yaml" ]] || { echo "no previous build"; return; }
     local newer
-    newer="$(find src Cargo.toml Cargo.lock template.yaml samconfig.toml -newer "$ARTEFACT" -print -quit)"
+    newer="$(find src vendor Cargo.toml Cargo.lock template.yaml samconfig.toml -newer "$ARTEFACT" -print -quit)"
     [[ -z "$newer" ]] && newer="$(find template.yaml -newer "$BUILD_DIR/template.yaml" -print -quit)"
     echo "$newer"
 }

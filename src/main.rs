@@ -3,10 +3,10 @@
 //! Cold start: set up logging ([`create_api_token::logging`]: `AWS_LAMBDA_LOG_LEVEL` /
 //! `RUST_LOG`, `AWS_LAMBDA_LOG_FORMAT`, dependencies capped at `info`), read [`Config`] (fails naming `TABLE_NAME` if it is unset),
 //! build the DynamoDB client once with its time limits, open its connection with a cheap
-//! call, then serve events from the Lambda Runtime API until the process is stopped (a
-//! panic inside `lambda_runtime` between events starts its loop again:
-//! [`create_api_token::runtime`]), writing each request's log line and CloudWatch metrics
-//! record to stdout.
+//! call, then serve events from the Lambda Runtime API until the process is stopped (if
+//! `lambda_runtime`'s loop ends outside the handler, a new one is started, a bounded number
+//! of times: [`create_api_token::runtime`]), writing each request's log line and CloudWatch
+//! metrics record to stdout.
 //!
 //! One binary for both execution models (AWS Lambda developer guide, "Lambda Managed
 //! Instances"): without `AWS_LAMBDA_MAX_CONCURRENCY` (or with 1) one request at a time on a
@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use create_api_token::event::ScrubHeaders;
 use create_api_token::metrics::MetricsSink;
-use create_api_token::runtime::restart_after_panic;
+use create_api_token::runtime::serve_with_restarts;
 use create_api_token::store::dynamodb::{client_from_env, DynamoDbStore, Timeouts};
 use create_api_token::{App, Config};
 use lambda_http::{service_fn, Adapter, Error, Request};
@@ -90,10 +90,10 @@ async fn serve() -> Result<(), Error> {
         async move { Ok::<_, Infallible>(app.handle(request).await) }
     });
     // As `lambda_http::run`, with invalid header bytes scrubbed before parsing, and a new
-    // runtime loop if lambda_runtime panics between events; sequential unless
-    // `AWS_LAMBDA_MAX_CONCURRENCY` > 1. (With N workers, such a panic ends only the worker
-    // that met it: lambda_runtime serves on with the others.)
-    restart_after_panic(|| {
+    // runtime loop if lambda_runtime's ends (bounded); sequential unless
+    // `AWS_LAMBDA_MAX_CONCURRENCY` > 1. (With N workers, the loop ends only once every
+    // worker has.)
+    serve_with_restarts(|| {
         Runtime::new(ScrubHeaders::new(Adapter::from(handler.clone())))
             .layer(TracingLayer::new())
             .run_concurrent()

@@ -246,38 +246,3 @@ async fn each_concurrent_request_gets_its_503_within_its_own_5_s() {
     assert!(function.runtime.max_in_flight() >= 2);
     assert!(silent.accepted() > 0);
 }
-
-/// An invocation without `Lambda-Runtime-Deadline-Ms` makes `lambda_runtime` 1.5 panic
-/// before the handler (docs/api.md): with several workers, it ends only the worker that
-/// met it, and the process serves on with the others.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_invocation_without_a_deadline_leaves_the_other_workers_serving() {
-    let table = Table::new("no-deadline").await;
-    table.seed_dev_tokens().await;
-    let mut function = Function::start(&table.name, &[("AWS_LAMBDA_MAX_CONCURRENCY", "4")]).await;
-    wait_for_workers(&function, 4).await;
-
-    let outcome = function
-        .runtime
-        .invoke_without_deadline(
-            &event_file("http-api-create-200.json"),
-            Duration::from_secs(2),
-        )
-        .await;
-    assert_eq!(outcome, None, "lambda_runtime drops it without an answer");
-    assert!(
-        function.is_running(),
-        "the process exited: {:#?}",
-        function.logs()
-    );
-    wait_for_workers(&function, 3).await;
-
-    // Every one of them answered, each with its own log line; the dropped invocation is
-    // never answered, so it stays counted in flight beside at most 3 others.
-    let held = serve_at_once(&function, &table, 6).await;
-    assert!(
-        held <= 4,
-        "{held} in flight: more than the 3 remaining workers"
-    );
-    assert!(function.is_running());
-}

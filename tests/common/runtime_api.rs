@@ -5,7 +5,8 @@
 //! to `POST .../init/error`.
 //!
 //! An event can also be handed out without `Lambda-Runtime-Deadline-Ms`, as some local
-//! emulators do ([`RuntimeApi::invoke_without_deadline`]).
+//! emulators do ([`RuntimeApi::invoke_without_deadline`]), or with any `Lambda-Runtime-*`
+//! header replaced, added or left out, byte for byte ([`RuntimeApi::invoke_with_headers`]).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -32,12 +33,17 @@ pub enum Outcome {
     Error(String),
 }
 
+/// A change to the headers of one `GET .../invocation/next` response: `(name, Some(bytes))`
+/// sets the header to exactly these bytes (replacing the usual value, if any), `(name,
+/// None)` leaves it out.
+pub type HeaderChange<'a> = (&'a str, Option<&'a [u8]>);
+
 /// One event waiting for `GET .../invocation/next`.
 struct Queued {
     id: String,
     event: String,
-    /// Whether the response carries `Lambda-Runtime-Deadline-Ms`.
-    deadline: bool,
+    /// Changes to the usual headers ([`HeaderChange`], owned).
+    headers: Vec<(String, Option<Vec<u8>>)>,
 }
 
 #[derive(Default)]
@@ -141,7 +147,7 @@ impl RuntimeApi {
         let queued = Queued {
             id: id.clone(),
             event: event.to_owned(),
-            deadline: true,
+            headers: Vec::new(),
         };
         if self.events.send(queued).is_err() {
             return (id, None);
@@ -156,7 +162,7 @@ impl RuntimeApi {
     /// Hands `event` to the function and waits up to `limit` for its answer.
     /// `None` if it did not answer in time.
     pub async fn invoke(&self, event: &str, limit: Duration) -> Option<Outcome> {
-        self.hand_out(event, true, limit).await
+        self.hand_out(event, &[], limit).await
     }
 
     /// Later invocations carry a `Lambda-Runtime-Deadline-Ms` `after` their hand-out
@@ -169,17 +175,39 @@ impl RuntimeApi {
     /// As [`RuntimeApi::invoke`], but the invocation has no `Lambda-Runtime-Deadline-Ms`
     /// header (AWS always sends it; some local emulators do not).
     pub async fn invoke_without_deadline(&self, event: &str, limit: Duration) -> Option<Outcome> {
-        self.hand_out(event, false, limit).await
+        self.hand_out(event, &[("lambda-runtime-deadline-ms", None)], limit)
+            .await
     }
 
-    async fn hand_out(&self, event: &str, deadline: bool, limit: Duration) -> Option<Outcome> {
+    /// As [`RuntimeApi::invoke`], with `changes` made to the headers of the `.../next`
+    /// response that hands the event out (any name but `Lambda-Runtime-Aws-Request-Id`,
+    /// which pairs the answer with the event). The bytes go out as given, so a value may
+    /// hold anything HTTP/1.1 carries in a field value (obs-text included).
+    pub async fn invoke_with_headers(
+        &self,
+        event: &str,
+        changes: &[HeaderChange<'_>],
+        limit: Duration,
+    ) -> Option<Outcome> {
+        self.hand_out(event, changes, limit).await
+    }
+
+    async fn hand_out(
+        &self,
+        event: &str,
+        changes: &[HeaderChange<'_>],
+        limit: Duration,
+    ) -> Option<Outcome> {
         let id = format!("req-{:06}", self.next_id.fetch_add(1, Ordering::SeqCst));
         let (tx, rx) = oneshot::channel();
         self.shared.pending.lock().unwrap().insert(id.clone(), tx);
         let queued = Queued {
             id,
             event: event.to_owned(),
-            deadline,
+            headers: changes
+                .iter()
+                .map(|(name, value)| (name.to_ascii_lowercase(), value.map(<[u8]>::to_vec)))
+                .collect(),
         };
         self.events.send(queued).ok()?;
         tokio::time::timeout(limit, rx).await.ok()?.ok()
@@ -215,43 +243,51 @@ async fn route(
         shared.waiting.fetch_add(1, Ordering::SeqCst);
         let next = events.lock().await.recv().await;
         shared.waiting.fetch_sub(1, Ordering::SeqCst);
-        let Some(Queued {
-            id,
-            event,
-            deadline,
-        }) = next
-        else {
+        let Some(Queued { id, event, headers }) = next else {
             return Ok(reply(StatusCode::GONE, "{}"));
         };
         let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        let mut response = Response::builder()
-            .status(StatusCode::OK)
-            .header("content-type", "application/json")
-            .header("lambda-runtime-aws-request-id", &id);
-        if deadline {
-            let after = match shared.deadline_after_ms.load(Ordering::SeqCst) {
-                0 => 30_000,
-                ms => u128::from(ms),
-            };
-            let deadline_ms = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_millis()
-                + after;
-            response = response.header("lambda-runtime-deadline-ms", deadline_ms.to_string());
-        }
-        return Ok(response
-            .header(
+        let after = match shared.deadline_after_ms.load(Ordering::SeqCst) {
+            0 => 30_000,
+            ms => u128::from(ms),
+        };
+        let deadline_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis()
+            + after;
+        // The usual headers, in the order Lambda sends them, then the test's changes.
+        let mut fields: Vec<(String, Vec<u8>)> = [
+            ("content-type", "application/json".to_owned()),
+            ("lambda-runtime-aws-request-id", id),
+            ("lambda-runtime-deadline-ms", deadline_ms.to_string()),
+            (
                 "lambda-runtime-invoked-function-arn",
-                "arn:aws:lambda:us-east-1:123456789012:function:create-api-token",
-            )
-            .header(
+                "arn:aws:lambda:us-east-1:123456789012:function:create-api-token".to_owned(),
+            ),
+            (
                 "lambda-runtime-trace-id",
-                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
-            )
-            .body(Full::new(Bytes::from(event)))
-            .unwrap());
+                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+                    .to_owned(),
+            ),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value.into_bytes()))
+        .collect();
+        for (name, value) in headers {
+            fields.retain(|(have, _)| *have != name);
+            if let Some(value) = value {
+                fields.push((name, value));
+            }
+        }
+        let mut response = Response::builder().status(StatusCode::OK);
+        for (name, value) in fields {
+            let value = hyper::header::HeaderValue::from_bytes(&value)
+                .unwrap_or_else(|e| panic!("{name}: not a field value HTTP/1.1 can carry: {e}"));
+            response = response.header(name, value);
+        }
+        return Ok(response.body(Full::new(Bytes::from(event))).unwrap());
     }
     let body = req
         .into_body()
