@@ -46,6 +46,25 @@ engine_answers() { timeout 10 docker info >/dev/null 2>&1; }
 
 apt_updated=0
 started_here=0
+stop_on_exit=0   # `run`: stop what `ensure` started when this script ends
+# Debian policy 9.3.3: while this file exits 101, package maintainer scripts start no
+# service. apt_install writes it (the marker line says so) and removes it afterwards;
+# DOCKER_SH_POLICY_RC_D points it elsewhere for scripts/test-docker-sh.sh.
+POLICY_RC_D="${DOCKER_SH_POLICY_RC_D:-/usr/sbin/policy-rc.d}"
+POLICY_MARKER="# written by scripts/docker.sh for one apt-get install; removed after it"
+own_policy=0
+
+# Whatever ends this script (success, failure, Ctrl-C, kill -TERM) leaves nothing behind: the
+# policy-rc.d it wrote is removed, and under `run` the engine it started is stopped. Only
+# SIGKILL skips this; the marker lets the next apt_install recognise and remove that file.
+on_exit() {
+    if (( own_policy )); then rm -f "$POLICY_RC_D"; own_policy=0; fi
+    if (( stop_on_exit && started_here )); then stop_on_exit=0; stop_engine; fi
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 apt_install() {
     is_root || die "cannot install $* without root; install them (Debian: apt-get install $*) or use an existing Docker"
     export DEBIAN_FRONTEND=noninteractive
@@ -57,13 +76,17 @@ apt_install() {
     log "apt-get install $* (about a minute)"
     # A package's maintainer script must not start services here: `ensure` starts dockerd
     # itself, so that `stop` knows what to stop. policy-rc.d (Debian policy 9.3.3) says so.
-    local policy=/usr/sbin/policy-rc.d own_policy=0
-    if [[ ! -e "$policy" ]]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; own_policy=1
+    # A file of someone else's is left alone; one this script left (killed) is taken over.
+    if [[ -e "$POLICY_RC_D" ]] && grep -qxF "$POLICY_MARKER" "$POLICY_RC_D" 2>/dev/null; then
+        own_policy=1
+    elif [[ ! -e "$POLICY_RC_D" ]]; then
+        own_policy=1   # before writing: an interruption in between still removes it
+        printf '#!/bin/sh\n%s\nexit 101\n' "$POLICY_MARKER" >"$POLICY_RC_D"
+        chmod +x "$POLICY_RC_D"
     fi
     local rc=0
     apt-get install -y -q --no-install-recommends "$@" 2>&1 | sed -u 's/^/  apt: /' >&2 || rc=$?
-    (( own_policy )) && rm -f "$policy"
+    if (( own_policy )); then rm -f "$POLICY_RC_D"; own_policy=0; fi
     (( rc == 0 )) || die "apt-get install $* failed"
 }
 
@@ -194,6 +217,9 @@ watchdog() {
         _ "$pid" "$ROOT/scripts/docker.sh" >>"$RUN_DIR/docker-watchdog.log" 2>&1 </dev/null &
 }
 
+# Sourced (scripts/test-docker-sh.sh): the functions and traps only.
+[[ "${BASH_SOURCE[0]}" == "$0" ]] || return 0
+
 cmd="${1:-}"; shift || true
 case "$cmd" in
 ensure)
@@ -210,9 +236,8 @@ stop)
 run)
     [[ "${1:-}" == -- ]] && shift
     (( $# > 0 )) || die "usage: $0 run -- COMMAND..."
-    # Stops only what this call started: an engine that was already running stays.
-    trap '(( started_here )) && stop_engine' EXIT
-    trap 'exit 130' INT TERM
+    # Stops only what this call started (on_exit): an engine that was already running stays.
+    stop_on_exit=1
     ensure >/dev/null
     # shellcheck disable=SC1090
     . "$ENV_FILE"

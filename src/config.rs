@@ -16,6 +16,8 @@ pub struct Config {
     /// `LOCAL_DYNAMODB_ENDPOINT_URL`: the DynamoDB endpoint to use instead of the Region's,
     /// e.g. `http://host.docker.internal:8000` for DynamoDB Local under `sam local`. Unset
     /// or empty: `None`, the SDK's standard resolution (including `AWS_ENDPOINT_URL_DYNAMODB`).
+    /// Accepted only for DynamoDB Local on this machine (see [`is_local_endpoint`]), so a
+    /// mistaken or planted value can never send the function's signed requests elsewhere.
     ///
     /// Why not only `AWS_ENDPOINT_URL_DYNAMODB`: SAM's `--env-vars` overrides only the
     /// variables `template.yaml` declares, and that one cannot be declared with an empty
@@ -33,6 +35,14 @@ pub enum ConfigError {
     /// `DATA_CENTER` is set but is not 1 to 32 characters of `[a-z0-9-]`.
     #[error("DATA_CENTER must be 1 to 32 characters of a-z, 0-9 and '-' (e.g. us-1)")]
     InvalidDataCenter,
+    /// `LOCAL_DYNAMODB_ENDPOINT_URL` is set to something other than a local endpoint (the
+    /// value is not repeated: it could hold credentials).
+    #[error(
+        "LOCAL_DYNAMODB_ENDPOINT_URL must be an http(s) URL of DynamoDB Local on this machine: \
+         host localhost, 127.0.0.0/8, [::1] or host.docker.internal, no user name or password \
+         (e.g. http://127.0.0.1:8000); leave it empty or unset in AWS"
+    )]
+    NonLocalDynamoDbEndpoint,
 }
 
 impl Config {
@@ -62,12 +72,56 @@ impl Config {
         let local_dynamodb_endpoint_url = lookup("LOCAL_DYNAMODB_ENDPOINT_URL")
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty());
+        if let Some(url) = &local_dynamodb_endpoint_url {
+            if !is_local_endpoint(url) {
+                return Err(ConfigError::NonLocalDynamoDbEndpoint);
+            }
+        }
         Ok(Self {
             table_name,
             data_center,
             local_dynamodb_endpoint_url,
         })
     }
+}
+
+/// Whether `url` names DynamoDB Local on this machine: scheme `http` or `https`, no user
+/// name or password, and host `localhost`, an IPv4 address in 127.0.0.0/8, `[::1]` or
+/// `host.docker.internal` (what `sam local` gives a container for its host). The host must
+/// be written in that canonical form: spellings that some parsers read as loopback and others
+/// as a name (`2130706433`, `0x7f.1`, `[0:0:0:0:0:0:0:1]`) are refused.
+pub fn is_local_endpoint(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    if !matches!(parsed.scheme(), "http" | "https")
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+    {
+        return false;
+    }
+    let local = match parsed.host() {
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost")
+                || name.eq_ignore_ascii_case("host.docker.internal")
+        }
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
+    };
+    // The host as written, between "://" and the port, path or end.
+    let written = url
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    let canonical = parsed.host_str().unwrap_or_default();
+    local
+        && written.len() >= canonical.len()
+        && written[..canonical.len()].eq_ignore_ascii_case(canonical)
+        && matches!(
+            written[canonical.len()..].chars().next(),
+            None | Some(':' | '/' | '?' | '#')
+        )
 }
 
 fn is_valid_data_center(v: &str) -> bool {
@@ -136,5 +190,59 @@ mod tests {
             ]),
             Some("http://host.docker.internal:8000".to_owned())
         );
+    }
+
+    #[test]
+    fn local_dynamodb_endpoint_url_is_accepted_for_local_hosts_only() {
+        for local in [
+            "http://127.0.0.1:8000",
+            "http://127.0.0.1:8000/",
+            "https://127.0.0.1",
+            "http://127.255.0.9:8000",
+            "http://localhost:8000",
+            "http://LOCALHOST:8000",
+            "http://[::1]:8000",
+            "http://host.docker.internal:8000",
+            "  http://localhost:8000  ",
+        ] {
+            let vars = [("TABLE_NAME", "t"), ("LOCAL_DYNAMODB_ENDPOINT_URL", local)];
+            let config = Config::from_lookup(lookup(&vars));
+            assert_eq!(
+                config.map(|c| c.local_dynamodb_endpoint_url),
+                Ok(Some(local.trim().to_owned())),
+                "{local}"
+            );
+        }
+        for remote in [
+            "https://dynamodb.us-east-1.amazonaws.com",
+            "http://10.0.0.5:8000",
+            "http://169.254.169.254",
+            "http://128.0.0.1:8000",
+            "http://localhost.evil.example:8000",
+            "http://127.0.0.1.nip.io:8000",
+            "http://evil.example/127.0.0.1",
+            "http://user:secret@127.0.0.1:8000",
+            "http://evil.example@127.0.0.1:8000",
+            "http://127.0.0.1@evil.example:8000",
+            "http://host.docker.internal.evil.example",
+            "http://[::2]:8000",
+            "http://[::ffff:127.0.0.1]:8000",
+            "http://[0:0:0:0:0:0:0:1]:8000",
+            "http://2130706433:8000",
+            "http://0x7f.1:8000",
+            "http://127.1:8000",
+            "ftp://127.0.0.1",
+            "file:///tmp/db",
+            "127.0.0.1:8000",
+            "localhost:8000",
+            "not a url",
+        ] {
+            let vars = [("TABLE_NAME", "t"), ("LOCAL_DYNAMODB_ENDPOINT_URL", remote)];
+            let error = Config::from_lookup(lookup(&vars)).unwrap_err();
+            assert_eq!(error, ConfigError::NonLocalDynamoDbEndpoint, "{remote}");
+            let message = error.to_string();
+            assert!(message.contains("LOCAL_DYNAMODB_ENDPOINT_URL"), "{message}");
+            assert!(!message.contains("secret"), "{message}");
+        }
     }
 }

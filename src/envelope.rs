@@ -37,7 +37,8 @@ pub struct CreatedResponse<'a> {
 }
 
 /// The new token as shown once to the caller; exactly these four fields, in this order.
-#[derive(Debug, Serialize)]
+/// `Debug` shows the token as `<redacted>`: only the serialized body may carry it.
+#[derive(Serialize)]
 pub struct IssuedToken<'a> {
     /// UTC creation time, `YYYY-MM-DDTHH:MM:SS` (no zone, no fraction).
     #[serde(rename = "DateCreated")]
@@ -51,6 +52,17 @@ pub struct IssuedToken<'a> {
     /// The caller's tenant (a JSON integer).
     #[serde(rename = "TenantId")]
     pub tenant_id: i64,
+}
+
+impl std::fmt::Debug for IssuedToken<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedToken")
+            .field("date_created", &self.date_created)
+            .field("token", &"<redacted>")
+            .field("description", &self.description)
+            .field("tenant_id", &self.tenant_id)
+            .finish()
+    }
 }
 
 /// Serializes the success envelope for `token`.
@@ -178,6 +190,28 @@ mod tests {
             body,
             r#"{"Status":true,"Message":"","Response":{"token":{"DateCreated":"2026-04-18T12:00:00","Token":"igpnedehlkryvkpaszdm3jhyn-us-1","Description":"Zapier integration","TenantId":0}}}"#
         );
+    }
+
+    #[test]
+    fn the_new_token_is_redacted_in_debug() {
+        let issued = IssuedToken {
+            date_created: "2026-04-18T12:00:00",
+            token: "igpnedehlkryvkpaszdm3jhyn-us-1",
+            description: "Zapier integration",
+            tenant_id: 0,
+        };
+        let created = Envelope {
+            status: true,
+            message: "",
+            response: Some(CreatedResponse { token: issued }),
+        };
+        for shown in [format!("{created:?}"), format!("{created:#?}")] {
+            assert!(!shown.contains("igpnedehlkryvkpaszdm3jhyn"), "{shown}");
+            assert!(
+                shown.contains("<redacted>") && shown.contains("Zapier"),
+                "{shown}"
+            );
+        }
     }
 
     #[test]

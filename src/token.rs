@@ -241,4 +241,35 @@ mod tests {
         assert_eq!(format!("{t:?}"), "Token(<redacted>)");
         assert_eq!(format!("{:?}", t.digest()), "TokenHash(<redacted>)");
     }
+
+    /// A new token stays redacted wherever it is held: in a type deriving `Debug`, pretty
+    /// printed, in an `Option` or a `Result` (what a `tracing` field or a panic message
+    /// would print).
+    #[test]
+    fn a_new_token_is_redacted_inside_other_types() {
+        #[derive(Debug)]
+        #[allow(dead_code)] // read only through Debug
+        struct Created {
+            token: Token,
+            hash: TokenHash,
+        }
+        let body = OsSeededGenerator.new_body().unwrap();
+        let token = Token::from_body(&body, "us-1");
+        let created = Created {
+            hash: token.digest(),
+            token: token.clone(),
+        };
+        let digest = token.digest().as_str().to_owned();
+        let ok: Result<Token, ()> = Ok(token.clone());
+        for shown in [
+            format!("{created:?}"),
+            format!("{created:#?}"),
+            format!("{:?}", Some(token)),
+            format!("{ok:?}"),
+        ] {
+            assert!(!shown.contains(&body), "{shown}");
+            assert!(!shown.contains(&digest), "{shown}");
+            assert!(shown.contains("<redacted>"), "{shown}");
+        }
+    }
 }

@@ -5,7 +5,8 @@
 //!   call: 503 with the standard envelope within 5 s, at most 3 attempts per call, and the
 //!   process still serves the next event;
 //! - a missing table: a fast 500 whose log line names the cause class, without secrets;
-//! - start-up without `TABLE_NAME`: the process exits non-zero naming it;
+//! - start-up without `TABLE_NAME`, or with a `LOCAL_DYNAMODB_ENDPOINT_URL` that is not
+//!   DynamoDB Local on this machine: the process exits non-zero naming the variable;
 //! - a token collision on write: the stored item is untouched and the caller still gets
 //!   a fresh token;
 //! - revocation takes effect on the next call; the tenant comes only from the stored
@@ -433,7 +434,28 @@ async fn a_missing_table_gives_a_fast_500_with_the_cause_logged_without_secrets(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_up_without_table_name_fails_naming_it() {
-    let mut function = Function::start_with_env(&[]).await;
+    start_up_fails_naming(&[], "TABLE_NAME").await;
+}
+
+/// Issue 16, finding 7: an endpoint that is not DynamoDB Local on this machine stops the
+/// process before any request is signed, naming the variable (not repeating the value).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_up_with_a_non_local_dynamodb_endpoint_fails_naming_it() {
+    let env = [
+        ("TABLE_NAME".to_owned(), "t".to_owned()),
+        (
+            "LOCAL_DYNAMODB_ENDPOINT_URL".to_owned(),
+            "http://dynamodb.attacker.example:8000".to_owned(),
+        ),
+    ];
+    let logs = start_up_fails_naming(&env, "LOCAL_DYNAMODB_ENDPOINT_URL").await;
+    assert!(!logs.join("\n").contains("attacker.example"), "{logs:?}");
+}
+
+/// Starts the function with exactly `env` (plus credentials and Region), expects it to exit
+/// non-zero with a log line naming `variable`, and returns its logs.
+async fn start_up_fails_naming(env: &[(String, String)], variable: &str) -> Vec<String> {
+    let mut function = Function::start_with_env(env).await;
     let code = function.wait_exit(Duration::from_secs(20)).await;
     assert!(
         matches!(code, Some(c) if c != 0),
@@ -442,14 +464,15 @@ async fn start_up_without_table_name_fails_naming_it() {
     );
     // The output readers may lag behind the exit a little.
     let deadline = Instant::now() + Duration::from_secs(5);
-    while !function.logs().iter().any(|l| l.contains("TABLE_NAME")) {
+    while !function.logs().iter().any(|l| l.contains(variable)) {
         assert!(
             Instant::now() < deadline,
-            "the start-up failure does not name TABLE_NAME: {:?}",
+            "the start-up failure does not name {variable}: {:?}",
             function.logs()
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    function.logs()
 }
 
 /// Yields `first` once, then bodies from the production generator.

@@ -7,7 +7,8 @@
 //!   the path and method are right, so never 404/405), and nothing panics;
 //! - 200 if and only if the `Authorization` is the seeded token in a valid `Bearer` or
 //!   `Basic` form, the token is not revoked, its stored role is exactly `Administrator`
-//!   and the description is valid (at most 255 scalar values, no Cc character);
+//!   and the description is valid (at most 255 scalar values, no Cc character, no line or
+//!   paragraph separator, no bidirectional formatting character);
 //! - on 200 the new item's tenant is the caller's (whatever the query says), its role is
 //!   `Standard`, `CreatedBy` is the caller's digest, and the description round-trips;
 //!   otherwise nothing is written.
@@ -138,12 +139,25 @@ fn description() -> impl Strategy<Value = Option<String>> {
         2 => "\\PC{250,260}".prop_map(Some),
         1 => chars(250..260).prop_map(Some),
         1 => "[ -~]{0,300}".prop_map(Some),
+        1 => ("\\PC{0,20}", proptest::sample::select(SEPARATORS_AND_BIDI.to_vec()), "\\PC{0,20}")
+            .prop_map(|(before, c, after)| Some(format!("{before}{c}{after}"))),
     ]
 }
 
-/// docs/api.md: at most 255 Unicode scalar values, none of category Cc.
+/// docs/api.md: line and paragraph separators, bidirectional embeddings, overrides,
+/// isolates and marks (written out here, not taken from the crate under test).
+const SEPARATORS_AND_BIDI: [char; 14] = [
+    '\u{2028}', '\u{2029}', '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}',
+    '\u{2067}', '\u{2068}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}',
+];
+
+/// docs/api.md: at most 255 Unicode scalar values, none of category Cc and none of
+/// [`SEPARATORS_AND_BIDI`].
 fn description_is_valid(d: &str) -> bool {
-    d.chars().count() <= 255 && !d.chars().any(char::is_control)
+    d.chars().count() <= 255
+        && !d
+            .chars()
+            .any(|c| c.is_control() || SEPARATORS_AND_BIDI.contains(&c))
 }
 
 /// An HTTP API (payload 2.0) `POST /api/v1/admin/apikey` event under `$default`.

@@ -5,14 +5,19 @@
 //! (BuildMethod `rust-cargolambda`) produces the arm64 `bootstrap` of `create-api-token`.
 //! The SAM tests need the AWS SAM CLI and cargo-lambda on PATH (`. .tools/env.sh`;
 //! `make test` does it).
+//!
+//! What SAM generates from the template (the stage, the deployment, the Lambda permissions,
+//! the OpenAPI body) is checked on SAM's own translation: `scripts/sam-translate.py` run with
+//! the SAM CLI's Python, so the translator is the one `sam deploy` uses.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use create_api_token::endpoint::{RouteError, COLLECTION_PATH};
 use create_api_token::envelope::error_body;
-use create_api_token::error::ApiError;
+use create_api_token::error::{ApiError, UNAUTHORIZED_MESSAGE, WWW_AUTHENTICATE};
 use serde_json::{json, Map, Value as Json};
 use serde_norway::Value as Yaml;
 
@@ -137,6 +142,122 @@ fn function(template: &Json) -> &Json {
     let (id, function) = functions[0];
     assert_eq!(id, "CreateApiTokenFunction");
     function
+}
+
+// ---------------------------------------------------------------------------------------
+// SAM's translation of template.yaml
+// ---------------------------------------------------------------------------------------
+
+/// The Python of the SAM CLI on PATH (the interpreter its `sam` script starts), or
+/// `SAM_PYTHON` if set: the one whose `samtranslator` `sam deploy` uses.
+fn sam_python() -> PathBuf {
+    if let Some(python) = std::env::var_os("SAM_PYTHON") {
+        return PathBuf::from(python);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let sam = std::env::split_paths(&path)
+        .map(|dir| dir.join("sam"))
+        .find(|candidate| candidate.is_file())
+        .expect("sam on PATH; run `bash scripts/setup.sh && . .tools/env.sh`");
+    let script = std::fs::read_to_string(&sam).expect("the sam script");
+    let shebang = script.lines().next().unwrap_or_default();
+    let python = shebang
+        .strip_prefix("#!")
+        .map(str::trim)
+        .filter(|p| p.starts_with('/') && !p.contains(' '))
+        .unwrap_or_else(|| {
+            panic!(
+                "{}: no interpreter in {shebang:?}; set SAM_PYTHON",
+                sam.display()
+            )
+        });
+    PathBuf::from(python)
+}
+
+/// `template.yaml` as SAM translates it into plain CloudFormation (once per test binary).
+fn translated() -> &'static Json {
+    static TRANSLATED: OnceLock<Json> = OnceLock::new();
+    TRANSLATED.get_or_init(|| {
+        let mut cmd = Command::new(sam_python());
+        cmd.arg("scripts/sam-translate.py")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("AWS_REGION", "us-east-1");
+        let out = cmd.output().expect("run scripts/sam-translate.py");
+        assert!(
+            out.status.success(),
+            "scripts/sam-translate.py failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("the translation is JSON")
+    })
+}
+
+/// The resource path a method setting's path names: a leading `/`, then the resource path
+/// with each `/` written `~1` (RFC 6901), e.g. `/~1pets~1{id}` for `/pets/{id}`; `/` alone
+/// is the root.
+fn method_setting_path(encoded: &str) -> String {
+    match encoded.strip_prefix('/') {
+        Some("") | None => "/".to_owned(),
+        Some(rest) => rest.replace("~1", "/").replace("~0", "~"),
+    }
+}
+
+/// A resource path as a method setting writes it.
+fn encoded_setting_path(path: &str) -> String {
+    format!("/{}", path.replace('~', "~0").replace('/', "~1"))
+}
+
+/// The template's method settings, keyed by (resource path, method) as API Gateway reads
+/// them (`("/*", "*")` is the default of every method).
+fn method_settings(stage_properties: &Json) -> BTreeMap<(String, String), &Json> {
+    let mut settings = BTreeMap::new();
+    for setting in stage_properties["MethodSettings"]
+        .as_array()
+        .expect("MethodSettings")
+    {
+        let path = str_of(&setting["ResourcePath"]);
+        let key = if path == "/*" {
+            ("/*".to_owned(), str_of(&setting["HttpMethod"]).to_owned())
+        } else {
+            (
+                method_setting_path(path),
+                str_of(&setting["HttpMethod"]).to_ascii_uppercase(),
+            )
+        };
+        assert!(
+            settings.insert(key.clone(), setting).is_none(),
+            "{key:?} twice"
+        );
+    }
+    settings
+}
+
+/// The revocation routes present in the function's events: `DELETE {TokenId}`, and the
+/// rotation `POST {TokenId}/rotate` (SPEC) once it exists. Each needs its own budget.
+fn revocation_routes(template: &Json) -> Vec<(String, String)> {
+    let token_path = format!("{COLLECTION_PATH}/{{TokenId}}");
+    let candidates = [
+        ("DELETE".to_owned(), token_path.clone()),
+        ("POST".to_owned(), format!("{token_path}/rotate")),
+    ];
+    let events = function(template)["Properties"]["Events"]
+        .as_object()
+        .expect("Events");
+    let present: BTreeSet<(String, String)> = events
+        .values()
+        .map(|e| {
+            (
+                str_of(&e["Properties"]["Method"]).to_ascii_uppercase(),
+                str_of(&e["Properties"]["Path"]).to_owned(),
+            )
+        })
+        .collect();
+    let routes: Vec<_> = candidates
+        .into_iter()
+        .filter(|route| present.contains(route))
+        .collect();
+    assert!(!routes.is_empty(), "no DELETE {token_path} event");
+    routes
 }
 
 // ---------------------------------------------------------------------------------------
@@ -370,24 +491,65 @@ fn front_door_is_one_regional_rest_api_stage_with_method_throttling() {
         "the source address AWS WAF counts is the client's"
     );
 
-    let settings = properties["MethodSettings"]
-        .as_array()
-        .expect("MethodSettings");
-    assert_eq!(settings.len(), 1, "{settings:?}");
-    let all_methods = &settings[0];
-    assert_eq!(all_methods["ResourcePath"], "/*");
-    assert_eq!(all_methods["HttpMethod"], "*");
-    let burst = all_methods["ThrottlingBurstLimit"].as_u64().expect("burst");
-    let rate = all_methods["ThrottlingRateLimit"].as_f64().expect("rate");
-    assert!(burst >= 1 && rate > 0.0, "burst {burst}, rate {rate}");
-    // One client at its own limit uses a small part of the stage's rate, so it alone
-    // cannot lock the others out.
+    // The default of every method, and only the revocation routes beside it (their own
+    // budget: revocation_has_a_throttle_budget_no_other_operation_can_use).
+    let settings = method_settings(properties);
+    let mut expected: BTreeSet<(String, String)> = revocation_routes(&template)
+        .into_iter()
+        .map(|(method, path)| (path, method))
+        .collect();
+    expected.insert(("/*".to_owned(), "*".to_owned()));
+    assert_eq!(settings.keys().cloned().collect::<BTreeSet<_>>(), expected);
+    // One client at its own limit uses a small part of any method's rate, so it alone
+    // cannot lock the others out: the per-IP rule bites first.
     let per_client = number_parameter(&template, "RateLimitPerClient") as f64
         / number_parameter(&template, "RateLimitWindowSeconds") as f64;
-    assert!(
-        per_client * 4.0 <= rate,
-        "one client may send {per_client}/s, the stage serves {rate}/s"
-    );
+    for (key, setting) in settings {
+        let burst = setting["ThrottlingBurstLimit"].as_u64().expect("burst");
+        let rate = setting["ThrottlingRateLimit"].as_f64().expect("rate");
+        assert!(
+            burst >= 1 && rate > 0.0,
+            "{key:?}: burst {burst}, rate {rate}"
+        );
+        assert!(
+            per_client * 4.0 <= rate,
+            "{key:?}: one client may send {per_client}/s, the method serves {rate}/s"
+        );
+    }
+}
+
+/// Revocation (issue 16, finding 4): API Gateway keeps one token bucket per method, so a
+/// method setting of its own is a budget that creates, lists, 404s and 405s cannot use. It
+/// is larger than the default, so that using it up takes at least 25 addresses at the
+/// per-IP limit (the review found 12 enough for the old shared 20/s), and a burst covers a
+/// tenant revoking many tokens at once.
+#[test]
+fn revocation_has_a_throttle_budget_no_other_operation_can_use() {
+    let template = template();
+    let settings = method_settings(&resource(&template, "Api")["Properties"]);
+    let default = settings[&("/*".to_owned(), "*".to_owned())];
+    let default_rate = default["ThrottlingRateLimit"].as_f64().expect("rate");
+    let per_client = number_parameter(&template, "RateLimitPerClient") as f64
+        / number_parameter(&template, "RateLimitWindowSeconds") as f64;
+    for (method, path) in revocation_routes(&template) {
+        let setting = settings
+            .get(&(path.clone(), method.clone()))
+            .unwrap_or_else(|| panic!("{method} {path} has no method setting of its own"));
+        assert_eq!(
+            str_of(&setting["ResourcePath"]),
+            encoded_setting_path(&path),
+            "{method} {path}"
+        );
+        let rate = setting["ThrottlingRateLimit"].as_f64().expect("rate");
+        let burst = setting["ThrottlingBurstLimit"].as_f64().expect("burst");
+        assert!(rate >= 2.0 * default_rate, "{method} {path}: {rate}/s");
+        assert!(burst >= rate, "{method} {path}: burst {burst}, rate {rate}");
+        let addresses = rate / per_client;
+        assert!(
+            addresses >= 25.0,
+            "{method} {path}: {addresses} addresses at {per_client}/s use up {rate}/s"
+        );
+    }
 }
 
 /// Answers API Gateway writes itself carry the function's error envelope; an unmatched
@@ -572,6 +734,183 @@ fn web_acl_limits_each_client_ip_on_the_stage() {
         logging["LogDestinationConfigs"],
         json!([{"Fn::Sub":
             "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${ApiWebAclLogGroup}"}])
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// What SAM generates (its translation)
+// ---------------------------------------------------------------------------------------
+
+/// Issue 16, finding 5: every Lambda permission SAM generates from an `Api` event allows
+/// the API's every stage (`__Stage__` is `*`: samtranslator's `Api._get_permissions` sets
+/// `permitted_stage = "*"` and no property changes it; SAM 1.15 merged the stage's and the
+/// console Test button's permissions into that one). So the guard is that the API has no
+/// stage but `Prod`, the one the web ACL covers: one `AWS::ApiGateway::Stage`, no
+/// deployment that would create another (`StageName` on a deployment), no other API.
+#[test]
+fn translation_has_one_stage_and_the_web_acl_guards_it() {
+    let translated = translated();
+    let apis = resources_of_type(translated, "AWS::ApiGateway::RestApi");
+    assert_eq!(apis.iter().map(|(id, _)| *id).collect::<Vec<_>>(), ["Api"]);
+    let stages = resources_of_type(translated, "AWS::ApiGateway::Stage");
+    assert_eq!(stages.len(), 1, "{stages:?}");
+    let (stage_id, stage) = stages[0];
+    assert_eq!(stage["Properties"]["StageName"], "Prod");
+    assert_eq!(stage["Properties"]["RestApiId"], json!({"Ref": "Api"}));
+    let deployments = resources_of_type(translated, "AWS::ApiGateway::Deployment");
+    assert_eq!(deployments.len(), 1, "{deployments:?}");
+    for (id, deployment) in deployments {
+        for creates_a_stage in ["StageName", "StageDescription"] {
+            assert!(
+                deployment["Properties"].get(creates_a_stage).is_none(),
+                "{id} has {creates_a_stage}: a second stage without the web ACL"
+            );
+        }
+    }
+    let resource_types: BTreeSet<&str> = translated["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|r| str_of(&r["Type"]))
+        .collect();
+    let other_ways_in: Vec<&&str> = resource_types
+        .iter()
+        .filter(|t| {
+            t.starts_with("AWS::ApiGatewayV2::")
+                || **t == "AWS::Lambda::Url"
+                || **t == "AWS::ApiGateway::DomainName"
+                || **t == "AWS::ApiGateway::BasePathMapping"
+        })
+        .collect();
+    assert!(
+        other_ways_in.is_empty(),
+        "ways in the web ACL does not see: {other_ways_in:?}"
+    );
+    // The web ACL is associated with exactly that stage.
+    let association = &resources_of_type(translated, "AWS::WAFv2::WebACLAssociation")[0].1;
+    assert_eq!(
+        association["Properties"]["ResourceArn"],
+        json!({"Fn::Sub": format!(
+            "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}::/restapis/${{Api}}/stages/${{{stage_id}}}"
+        )})
+    );
+
+    // The permissions: API Gateway, this API, each event's method and path, any stage.
+    let permissions = resources_of_type(translated, "AWS::Lambda::Permission");
+    let events = function(&template())["Properties"]["Events"]
+        .as_object()
+        .unwrap()
+        .len();
+    assert_eq!(permissions.len(), events, "one permission per Api event");
+    for (id, permission) in permissions {
+        let p = &permission["Properties"];
+        assert_eq!(p["Principal"], "apigateway.amazonaws.com", "{id}");
+        assert_eq!(p["Action"], "lambda:InvokeFunction", "{id}");
+        assert_eq!(
+            p["FunctionName"],
+            json!({"Ref": "CreateApiTokenFunction"}),
+            "{id}"
+        );
+        let sub = p["SourceArn"]["Fn::Sub"]
+            .as_array()
+            .expect("Fn::Sub [arn, vars]");
+        assert!(
+            str_of(&sub[0]).starts_with(
+                "arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${__ApiId__}/${__Stage__}/"
+            ),
+            "{id}: {}",
+            sub[0]
+        );
+        assert_eq!(sub[1]["__ApiId__"], json!({"Ref": "Api"}), "{id}");
+        // "*" today; should SAM ever scope it, "Prod" is just as right (and the threat
+        // model's finding 5 can say so).
+        assert!(
+            sub[1]["__Stage__"] == "*" || sub[1]["__Stage__"] == "Prod",
+            "{id}: stage {}",
+            sub[1]["__Stage__"]
+        );
+    }
+}
+
+/// Issue 16, findings 4 and 6, on what API Gateway receives: every method setting of the
+/// stage keeps execution logging and data tracing off (data tracing would log
+/// `Authorization` headers and new tokens); the revocation setting names a method that
+/// exists in the API's OpenAPI body; the API accepts TLS 1.2 at least; and API Gateway's
+/// own 401 carries the challenge.
+#[test]
+fn translation_pins_logging_throttling_tls_and_the_challenge() {
+    let translated = translated();
+    let stage = &resources_of_type(translated, "AWS::ApiGateway::Stage")[0].1["Properties"];
+    let settings = method_settings(stage);
+    for (key, setting) in &settings {
+        assert_eq!(setting["DataTraceEnabled"], false, "{key:?}");
+        assert_eq!(setting["LoggingLevel"], "OFF", "{key:?}");
+    }
+    assert!(
+        stage.get("AccessLogSetting").is_none(),
+        "access logs: see the threat model"
+    );
+
+    let api = &resource(translated, "Api")["Properties"];
+    let body = &api["Body"];
+    let methods: BTreeSet<(String, String)> = body["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, operations)| {
+            operations.as_object().unwrap().keys().map(move |op| {
+                let method = match op.as_str() {
+                    "x-amazon-apigateway-any-method" => "ANY".to_owned(),
+                    other => other.to_ascii_uppercase(),
+                };
+                (path.clone(), method)
+            })
+        })
+        .collect();
+    for (method, path) in revocation_routes(&template()) {
+        assert!(
+            methods.contains(&(path.clone(), method.clone())),
+            "the {method} {path} setting names no method of the API: {methods:?}"
+        );
+        assert!(settings.contains_key(&(path, method)));
+    }
+
+    // TLS 1.2 or newer only (the default of a regional API, TLS_1_0, also takes TLS 1.0).
+    let policy = str_of(&api["SecurityPolicy"]);
+    assert!(
+        [
+            "TLS_1_2",
+            "SecurityPolicy_TLS13_1_2_2021_06",
+            "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_3_2025_09",
+            "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
+        ]
+        .contains(&policy),
+        "security policy {policy}"
+    );
+    if policy.starts_with("SecurityPolicy_") {
+        assert_eq!(api["EndpointAccessMode"], "STRICT");
+    }
+    assert_eq!(api["EndpointConfiguration"]["Types"], json!(["REGIONAL"]));
+
+    // A gateway response's headers reach clients as written (a proxy integration's
+    // WWW-Authenticate does not: docs/api.md, "The challenge behind API Gateway").
+    let unauthorized = &body["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"];
+    assert_eq!(unauthorized["statusCode"], "401");
+    assert_eq!(
+        unauthorized["responseParameters"]["gatewayresponse.header.WWW-Authenticate"],
+        format!("'{WWW_AUTHENTICATE}'")
+    );
+    assert_eq!(
+        unauthorized["responseParameters"]["gatewayresponse.header.Cache-Control"],
+        "'no-store'"
+    );
+    assert_eq!(
+        str_of(&unauthorized["responseTemplates"]["application/json"]),
+        error_body(UNAUTHORIZED_MESSAGE)
     );
 }
 
