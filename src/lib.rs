@@ -30,6 +30,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod dates;
 pub mod description;
 pub mod endpoint;
 pub mod envelope;
