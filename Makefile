@@ -24,10 +24,11 @@ test: setup
 		&& SAM_BUILD_DIR="$$(bash scripts/sam-build.sh)" && export SAM_BUILD_DIR \
 		&& bash scripts/docker.sh run -- cargo test --locked
 
-## Fast tests needing neither Java nor Docker: unit tests, the DynamoDB adapter over the SDK's
+## Fast tests needing neither Java nor Docker: unit tests, the HTTP adapter over the in-memory
+## store (tests/api.rs), the DynamoDB adapter over the SDK's
 ## mocks (aws-smithy-mocks), query decoding and the in-process properties.
 unit:
-	cargo test --lib --test dynamodb_adapter --test query_decoding --test properties
+	cargo test --lib --test api --test dynamodb_adapter --test query_decoding --test properties
 
 lint:
 	cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings

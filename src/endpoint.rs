@@ -1,19 +1,18 @@
-//! Which operation a request asks for: the routing table of docs/api.md, decided from the
-//! path the client sent (less an API Gateway stage prefix) and the method.
+//! Which operation a request asks for: THE routing table of docs/api.md ([`ROUTES`]),
+//! decided from the path the client sent (less an API Gateway stage prefix) and the method.
 //!
-//! | path | method | operation |
-//! | --- | --- | --- |
-//! | [`COLLECTION_PATH`] | `POST` | [`Operation::Create`] |
-//! | [`COLLECTION_PATH`] | `GET` | [`Operation::List`] |
-//! | [`COLLECTION_PATH`]`/{TokenId}` | `DELETE` | [`Operation::Revoke`] |
+//! | path | `Allow` | method | operation |
+//! | --- | --- | --- | --- |
+//! | [`COLLECTION_PATH`] | `GET, POST` | `GET` | [`Operation::List`] |
+//! | | | `POST` | [`Operation::Create`] |
+//! | [`COLLECTION_PATH`]`/{TokenId}` | `DELETE` | `DELETE` | [`Operation::Revoke`] |
 //!
 //! Rule 1: any other path, including a `{TokenId}` that is not a ULID, is
-//! [`RouteError::NotFound`]. Rule 2: another method on one of these paths is
-//! [`RouteError::MethodNotAllowed`] with the path's own `Allow` value (RFC 9110 §15.5.6).
-//! This module decides nothing else; it depends on no other module of the crate but
-//! [`crate::token_id`].
+//! [`RouteError::NotFound`], whose message ([`served`]) is written from the table. Rule 2:
+//! another method on one of these paths is [`RouteError::MethodNotAllowed`] with the path's
+//! own `Allow` value (RFC 9110 §15.5.6). This module decides nothing else; it depends on
+//! no other module of the crate but [`crate::token_id`].
 
-use lambda_http::http::Method;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 
@@ -22,10 +21,8 @@ use crate::token_id::TokenId;
 /// The token collection: `GET` lists, `POST` creates.
 pub const COLLECTION_PATH: &str = "/api/v1/admin/apikey";
 
-/// `Allow` of the collection.
-pub const COLLECTION_ALLOW: &str = "GET, POST";
-/// `Allow` of one token, `COLLECTION_PATH/{TokenId}`.
-pub const TOKEN_ALLOW: &str = "DELETE";
+/// The path segment that captures a [`TokenId`] in a [`Route::pattern`].
+pub const TOKEN_ID_SEGMENT: &str = "{TokenId}";
 
 /// An operation of the API, with what its path names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +36,8 @@ pub enum Operation {
 }
 
 impl Operation {
-    /// A short stable name for the log line's `operation` field.
+    /// A short stable name: the log line's `operation` field and the metrics'
+    /// `Operation` dimension.
     pub fn name(&self) -> &'static str {
         match self {
             Self::Create => "create",
@@ -49,10 +47,45 @@ impl Operation {
     }
 }
 
+/// Builds the operation of one method from the `{TokenId}` its path captured (`None` for
+/// a path without one).
+pub type Build = fn(Option<TokenId>) -> Option<Operation>;
+
+/// One row of the routing table: a path shape, its `Allow` value, and the operation of
+/// each allowed method.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// The path as documented: literal segments, and [`TOKEN_ID_SEGMENT`] for a segment
+    /// that must be a `TokenId` (either case).
+    pub pattern: &'static str,
+    /// The `Allow` header of a 405 on this path: the methods below, in this order.
+    pub allow: &'static str,
+    /// Each allowed method (upper case, as HTTP spells them) with its operation.
+    pub methods: &'static [(&'static str, Build)],
+}
+
+/// THE routing table. A new operation is one row here (or one method of a row) and one
+/// [`Operation`] variant; the 404 message and the 405's `Allow` follow from the table.
+pub const ROUTES: &[Route] = &[
+    Route {
+        pattern: COLLECTION_PATH,
+        allow: "GET, POST",
+        methods: &[
+            ("GET", |_| Some(Operation::List)),
+            ("POST", |_| Some(Operation::Create)),
+        ],
+    },
+    Route {
+        pattern: "/api/v1/admin/apikey/{TokenId}",
+        allow: "DELETE",
+        methods: &[("DELETE", |id| id.map(Operation::Revoke))],
+    },
+];
+
 /// A request that names no operation (rules 1 and 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum RouteError {
-    /// 404: the path is neither the collection nor one of its tokens.
+    /// 404: the path is none of the table's.
     #[error("not found")]
     NotFound,
     /// 405: the path exists, the method is not one of `allow`.
@@ -61,6 +94,20 @@ pub enum RouteError {
         /// The `Allow` header value of the path.
         allow: &'static str,
     },
+}
+
+/// What the API serves, for the 404 message: each path of [`ROUTES`] with its methods,
+/// e.g. `/a (GET, POST) and /a/{TokenId} (DELETE)`.
+pub fn served() -> String {
+    let rows: Vec<String> = ROUTES
+        .iter()
+        .map(|r| format!("{} ({})", r.pattern, r.allow))
+        .collect();
+    match rows.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 /// Rules 1 and 2: the operation `request` asks for.
@@ -95,23 +142,87 @@ pub fn resolve(request: &Request) -> Result<Operation, RouteError> {
             .ok_or(RouteError::NotFound)?,
         None => raw_path,
     };
-    let method = request.method();
-    if path == COLLECTION_PATH {
-        return match *method {
-            Method::POST => Ok(Operation::Create),
-            Method::GET => Ok(Operation::List),
-            _ => Err(RouteError::MethodNotAllowed {
-                allow: COLLECTION_ALLOW,
-            }),
+    route(request.method().as_str(), path)
+}
+
+/// Rules 1 and 2 on a path already without its stage: the first row of [`ROUTES`] whose
+/// pattern `path` matches decides.
+///
+/// # Errors
+/// [`RouteError::NotFound`] or [`RouteError::MethodNotAllowed`].
+pub fn route(method: &str, path: &str) -> Result<Operation, RouteError> {
+    for row in ROUTES {
+        let Some(token_id) = captures(row.pattern, path) else {
+            continue;
+        };
+        return match row.methods.iter().find(|(m, _)| *m == method) {
+            Some((_, build)) => build(token_id).ok_or(RouteError::NotFound),
+            None => Err(RouteError::MethodNotAllowed { allow: row.allow }),
         };
     }
-    let token_id = path
-        .strip_prefix(COLLECTION_PATH)
-        .and_then(|rest| rest.strip_prefix('/'))
-        .and_then(TokenId::parse)
-        .ok_or(RouteError::NotFound)?;
-    match *method {
-        Method::DELETE => Ok(Operation::Revoke(token_id)),
-        _ => Err(RouteError::MethodNotAllowed { allow: TOKEN_ALLOW }),
+    Err(RouteError::NotFound)
+}
+
+/// `Some(captured TokenId)` if `path` has the shape of `pattern`: the same number of
+/// `/`-separated segments, literal segments equal, and a valid `TokenId` where the pattern
+/// has [`TOKEN_ID_SEGMENT`].
+fn captures(pattern: &str, path: &str) -> Option<Option<TokenId>> {
+    let mut expected = pattern.split('/');
+    let mut given = path.split('/');
+    let mut token_id = None;
+    loop {
+        match (expected.next(), given.next()) {
+            (None, None) => return Some(token_id),
+            (Some(TOKEN_ID_SEGMENT), Some(segment)) => token_id = Some(TokenId::parse(segment)?),
+            (Some(literal), Some(segment)) if literal == segment => {}
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "01KBDEVSTD0000000000000001";
+
+    #[test]
+    fn every_row_builds_an_operation_for_each_of_its_methods_and_allows_them_in_order() {
+        for row in ROUTES {
+            let path = row.pattern.replace(TOKEN_ID_SEGMENT, ID);
+            let methods: Vec<&str> = row.methods.iter().map(|(m, _)| *m).collect();
+            assert_eq!(row.allow, methods.join(", "), "{}", row.pattern);
+            for method in methods {
+                assert!(route(method, &path).is_ok(), "{method} {path}");
+            }
+            assert_eq!(
+                route("PATCH", &path),
+                Err(RouteError::MethodNotAllowed { allow: row.allow })
+            );
+        }
+    }
+
+    #[test]
+    fn the_table_names_the_contracts_operations() {
+        let id = TokenId::parse(ID).unwrap();
+        assert_eq!(route("POST", COLLECTION_PATH), Ok(Operation::Create));
+        assert_eq!(route("GET", COLLECTION_PATH), Ok(Operation::List));
+        let token = format!("{COLLECTION_PATH}/{}", ID.to_lowercase());
+        assert_eq!(route("DELETE", &token), Ok(Operation::Revoke(id)));
+        for path in [
+            "",
+            "/",
+            "/api/v1/admin/apikey/",
+            "/api/v1/admin/apikey/x",
+            "/api/v1/admin/apikey/01KBDEVSTD0000000000000001/",
+            "/api/v1/admin/apikey/01KBDEVSTD0000000000000001/x",
+            "/API/v1/admin/apikey",
+        ] {
+            assert_eq!(route("DELETE", path), Err(RouteError::NotFound), "{path}");
+        }
+        assert_eq!(
+            served(),
+            "/api/v1/admin/apikey (GET, POST) and /api/v1/admin/apikey/{TokenId} (DELETE)"
+        );
     }
 }

@@ -1,18 +1,18 @@
 //! Every way a request can fail, and the one place that maps each to its HTTP status,
-//! headers and plain-English message (docs/api.md, "Errors").
+//! extra header, plain-English message and log reason (docs/api.md, "Errors"). Pure: the
+//! response itself is built by [`crate::response::error`].
 //!
 //! Statuses follow the evaluation order: 404, 405, 401, 403, 400, then the operation's
 //! own 404, then 503/500. Messages never reveal internals (no table names, SDK errors or
 //! token material), and never whether a token id exists in another tenant.
 
-use lambda_http::http::{header, HeaderValue, StatusCode};
-use lambda_http::{Body, Response};
+use lambda_http::http::{header, HeaderName, StatusCode};
 
 use crate::auth::CredentialError;
 use crate::description::DescriptionError;
-use crate::endpoint::{RouteError, COLLECTION_PATH};
-use crate::envelope;
-use crate::paging::ParamError;
+use crate::endpoint::{self, RouteError};
+use crate::store::StoreError;
+use crate::verify::VerifyError;
 
 /// The `WWW-Authenticate` challenge sent with every 401 (RFC 6750 §3).
 pub const WWW_AUTHENTICATE: &str = r#"Bearer realm="api""#;
@@ -23,6 +23,14 @@ pub const UNAUTHORIZED_MESSAGE: &str = "A valid API token is required.";
 /// The single message of a `DELETE` whose `TokenId` is not a token of the caller's
 /// tenant, whether another tenant has it or nobody does (no cross-tenant oracle).
 pub const TOKEN_NOT_FOUND_MESSAGE: &str = "No API token with this TokenId exists in your tenant.";
+
+/// An invalid query parameter of an operation (400), defined by the operation that parses
+/// it (e.g. [`crate::api::list::ParamError`]): its `Display` is the client's message, plain
+/// English naming the parameter; [`ParameterError::reason`] the log line's reason class.
+pub trait ParameterError: std::error::Error + Send + Sync + 'static {
+    /// A short stable name for the log line's `reason` field.
+    fn reason(&self) -> &'static str;
+}
 
 /// A request that did not succeed.
 #[derive(Debug, thiserror::Error)]
@@ -45,9 +53,9 @@ pub enum ApiError {
     /// 400: the description breaks a rule.
     #[error("invalid description: {0:?}")]
     InvalidDescription(DescriptionError),
-    /// 400: a list parameter breaks its rule.
+    /// 400: a parameter of the operation breaks its rule.
     #[error("invalid parameter: {0:?}")]
-    InvalidParameter(ParamError),
+    InvalidParameter(Box<dyn ParameterError>),
     /// 404: the `TokenId` to revoke is not a token of the caller's tenant.
     #[error("token not found in the caller's tenant")]
     TokenNotFound,
@@ -107,9 +115,9 @@ impl ApiError {
     /// The plain-English `Message` of the error envelope.
     pub fn message(&self) -> String {
         match self {
-            Self::Route(RouteError::NotFound) => format!(
-                "Not found. This API serves {COLLECTION_PATH} (GET, POST) and {COLLECTION_PATH}/{{TokenId}} (DELETE)."
-            ),
+            Self::Route(RouteError::NotFound) => {
+                format!("Not found. This API serves {}.", endpoint::served())
+            }
             Self::Route(RouteError::MethodNotAllowed { allow }) => {
                 format!("Method not allowed. This path allows {allow}.")
             }
@@ -129,65 +137,60 @@ impl ApiError {
         }
     }
 
-    /// The complete response: status, the common headers, the challenge or `Allow`
-    /// header where the status needs one, and the error envelope.
-    pub fn into_response(self) -> Response<Body> {
-        let mut response = json_response(self.status(), envelope::error_body(&self.message()));
-        let headers = response.headers_mut();
+    /// The header the status needs besides the common ones, with its value: the
+    /// `WWW-Authenticate` challenge of a 401, the path's `Allow` of a 405.
+    pub fn header(&self) -> Option<(HeaderName, &'static str)> {
         match self {
             Self::BadCredentials(_) | Self::UnknownToken | Self::RevokedToken => {
-                headers.insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static(WWW_AUTHENTICATE),
-                );
+                Some((header::WWW_AUTHENTICATE, WWW_AUTHENTICATE))
             }
-            Self::Route(RouteError::MethodNotAllowed { allow }) => {
-                headers.insert(header::ALLOW, HeaderValue::from_static(allow));
-            }
-            _ => {}
+            Self::Route(RouteError::MethodNotAllowed { allow }) => Some((header::ALLOW, allow)),
+            _ => None,
         }
-        response
     }
 }
 
-/// A response with `body` and the headers every response carries:
-/// `Content-Type: application/json` and `Cache-Control: no-store` (tokens must not be
-/// cached; RFC 9111 §5.2.2.5).
-pub fn json_response(status: StatusCode, body: String) -> Response<Body> {
-    let mut response = Response::new(Body::Text(body));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+impl From<StoreError> for ApiError {
+    /// A transient store failure is a 503, anything else a 500.
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(cause) => Self::Unavailable(cause),
+            StoreError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<VerifyError> for ApiError {
+    /// Every refused token is a 401 (one body for all); a store failure as above.
+    fn from(error: VerifyError) -> Self {
+        match error {
+            VerifyError::BadCredentials(e) => Self::BadCredentials(e),
+            VerifyError::UnknownToken => Self::UnknownToken,
+            VerifyError::RevokedToken => Self::RevokedToken,
+            VerifyError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl<E: ParameterError> From<E> for ApiError {
+    fn from(error: E) -> Self {
+        Self::InvalidParameter(Box::new(error))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_401_is_byte_identical() {
-        let bodies: Vec<_> = [
-            ApiError::BadCredentials(CredentialError::Missing),
-            ApiError::BadCredentials(CredentialError::BadShape),
-            ApiError::BadCredentials(CredentialError::Malformed),
-            ApiError::BadCredentials(CredentialError::Repeated),
-            ApiError::UnknownToken,
-            ApiError::RevokedToken,
-        ]
-        .into_iter()
-        .map(|e| {
-            let r = e.into_response();
-            assert_eq!(r.status(), 401);
-            assert_eq!(r.headers()["www-authenticate"], WWW_AUTHENTICATE);
-            format!("{:?}|{:?}", r.headers(), r.body())
-        })
-        .collect();
-        assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:?}");
+    /// A parameter error as an operation defines one.
+    #[derive(Debug, thiserror::Error)]
+    #[error("The limit must be an integer from 1 to 100.")]
+    struct Limit;
+
+    impl ParameterError for Limit {
+        fn reason(&self) -> &'static str {
+            "invalid_limit"
+        }
     }
 
     #[test]
@@ -203,20 +206,40 @@ mod tests {
         assert_eq!(ApiError::Route(RouteError::NotFound).status(), 404);
         assert_eq!(ApiError::TokenNotFound.status(), 404);
         for allow in ["GET, POST", "DELETE"] {
-            let r = ApiError::Route(RouteError::MethodNotAllowed { allow }).into_response();
-            assert_eq!(r.status(), 405);
-            assert_eq!(r.headers()["allow"], allow);
+            let e = ApiError::Route(RouteError::MethodNotAllowed { allow });
+            assert_eq!(e.status(), 405);
+            assert_eq!(e.header(), Some((header::ALLOW, allow)));
         }
         assert_eq!(ApiError::Forbidden.status(), 403);
-        assert_eq!(ApiError::InvalidParameter(ParamError::Limit).status(), 400);
+        let invalid = ApiError::from(Limit);
+        assert_eq!(invalid.status(), 400);
+        assert_eq!(invalid.reason(), "invalid_limit");
+        assert_eq!(
+            invalid.message(),
+            "The limit must be an integer from 1 to 100."
+        );
         assert_eq!(
             ApiError::InvalidDescription(DescriptionError::TooLong).status(),
             400
         );
         assert_eq!(ApiError::Unavailable(String::new()).status(), 503);
         assert_eq!(ApiError::Internal(String::new()).status(), 500);
-        let r = ApiError::Route(RouteError::NotFound).into_response();
-        assert_eq!(r.headers()["content-type"], "application/json");
-        assert_eq!(r.headers()["cache-control"], "no-store");
+        assert_eq!(
+            ApiError::from(StoreError::Unavailable("x".into())).status(),
+            503
+        );
+        assert_eq!(
+            ApiError::from(StoreError::Internal("x".into())).status(),
+            500
+        );
+    }
+
+    #[test]
+    fn the_404_message_names_what_the_routing_table_serves() {
+        assert_eq!(
+            ApiError::Route(RouteError::NotFound).message(),
+            "Not found. This API serves /api/v1/admin/apikey (GET, POST) and \
+             /api/v1/admin/apikey/{TokenId} (DELETE)."
+        );
     }
 }

@@ -5,22 +5,29 @@
 //! tenant's API tokens.
 //!
 //! The layers, outermost first:
-//! - [`runtime`]: keeps the process serving when `lambda_runtime` panics between events
-//!   (an invocation without `Lambda-Runtime-Deadline-Ms`).
+//! - [`runtime`]: keeps the process serving when `lambda_runtime`'s loop ends outside the
+//!   handler (a panic or an error), with bounded restarts; the patched `lambda_runtime` in
+//!   `vendor/` reads every `Lambda-Runtime-*` header leniently.
 //! - [`event`]: the raw Lambda event, scrubbed of header bytes HTTP forbids before
 //!   `lambda_http` parses it (so such a request still gets its 401).
-//! - [`routes`]: the HTTP adapter. Takes a [`lambda_http::Request`] (any front door),
-//!   applies the contract's evaluation order and returns the response. Logs one line per
-//!   request ([`logging`]) and writes one CloudWatch metrics record ([`metrics`]).
-//!   [`endpoint`] decides which operation a request names (404/405); [`paging`]
-//!   validates the list's parameters.
-//! - [`auth`], [`description`], [`token`], [`token_id`]: pure domain functions
-//!   (credential parsing, input validation, token generation and digests, ULIDs).
+//! - [`api`]: the HTTP adapter. [`App::handle`] takes a [`lambda_http::Request`] (any
+//!   front door), applies the contract's evaluation order and returns the response; one
+//!   file per operation. Logs one line per request ([`logging`]) and writes one CloudWatch
+//!   metrics record ([`metrics`]).
+//! - [`endpoint`]: THE routing table (path, `Allow`, method -> [`endpoint::Operation`]):
+//!   404/405, the 404 message, and the operation that drives logs and metrics.
+//! - [`response`] builds every HTTP response; [`error`] maps every failure to its status,
+//!   header and message (pure); [`envelope`] writes the `{"Status", "Message",
+//!   "Response"}` JSON envelope.
+//! - [`verify`]: the domain's token verification (presented token, digest, consistent
+//!   read, not revoked), shared by every front end.
+//! - [`auth`], [`description`], [`token`], [`token_id`], [`dates`]: pure domain functions
+//!   (credential parsing, input validation, token generation and digests, ULIDs, the one
+//!   date format).
 //! - [`store`]: the narrow [`store::TokenStore`] trait with a DynamoDB implementation
-//!   ([`store::dynamodb`]) and an in-memory one for unit tests and benchmarks
-//!   ([`store::memory`]).
-//! - [`error`] maps every failure to its HTTP status in one place; [`envelope`] writes
-//!   the `{"Status", "Message", "Response"}` JSON envelope.
+//!   ([`store::dynamodb`], which also holds the bootstrap tool's operator operations) and
+//!   an in-memory one for unit tests and benchmarks ([`store::memory`]).
+//! - [`config`]: the environment the function and the bootstrap tool read.
 //!
 //! The contract is `docs/api.md` (behaviour, evaluation order, errors, storage, and the
 //! choices made where the original contract was silent) with `openapi.yaml` (OpenAPI 3.1:
@@ -28,8 +35,10 @@
 
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod auth;
 pub mod config;
+pub mod dates;
 pub mod description;
 pub mod endpoint;
 pub mod envelope;
@@ -37,12 +46,12 @@ pub mod error;
 pub mod event;
 pub mod logging;
 pub mod metrics;
-pub mod paging;
-pub mod routes;
+pub mod response;
 pub mod runtime;
 pub mod store;
 pub mod token;
 pub mod token_id;
+pub mod verify;
 
+pub use api::App;
 pub use config::Config;
-pub use routes::App;

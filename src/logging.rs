@@ -154,7 +154,7 @@ mod tests {
             };
         }
         match target {
-            "create_api_token::routes" => check!("create_api_token::routes"),
+            "create_api_token::api::request_log" => check!("create_api_token::api::request_log"),
             "lambda_runtime::layers::api_response" => {
                 check!("lambda_runtime::layers::api_response")
             }
@@ -191,7 +191,7 @@ mod tests {
         }
         assert!(enabled(
             filter(Some("trace")),
-            "create_api_token::routes",
+            "create_api_token::api::request_log",
             Level::TRACE
         ));
     }
@@ -199,7 +199,7 @@ mod tests {
     #[test]
     fn every_level_name_lambda_documents_is_honoured() {
         // AWS Lambda, "Log-level filtering": TRACE, DEBUG, INFO, WARN, ERROR, FATAL.
-        let own = "create_api_token::routes";
+        let own = "create_api_token::api::request_log";
         for (name, most_verbose) in [
             ("TRACE", Some(Level::TRACE)),
             ("DEBUG", Some(Level::DEBUG)),
@@ -296,22 +296,22 @@ mod tests {
     fn default_and_lower_levels() {
         assert!(enabled(
             filter(None),
-            "create_api_token::routes",
+            "create_api_token::api::request_log",
             Level::INFO
         ));
         assert!(!enabled(
             filter(None),
-            "create_api_token::routes",
+            "create_api_token::api::request_log",
             Level::DEBUG
         ));
         assert!(enabled(
             filter(Some("nonsense")),
-            "create_api_token::routes",
+            "create_api_token::api::request_log",
             Level::INFO
         ));
         assert!(!enabled(
             filter(Some("error")),
-            "create_api_token::routes",
+            "create_api_token::api::request_log",
             Level::WARN
         ));
         assert!(!enabled(
@@ -321,7 +321,7 @@ mod tests {
         ));
         assert!(!enabled(
             filter(Some("off")),
-            "create_api_token::routes",
+            "create_api_token::api::request_log",
             Level::ERROR
         ));
     }

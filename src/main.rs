@@ -25,7 +25,7 @@ use std::time::Duration;
 use create_api_token::event::ScrubHeaders;
 use create_api_token::metrics::MetricsSink;
 use create_api_token::runtime::serve_with_restarts;
-use create_api_token::store::dynamodb::{client_from_env, DynamoDbStore, Timeouts};
+use create_api_token::store::dynamodb::{client_from_env, with_endpoint, DynamoDbStore, Timeouts};
 use create_api_token::{App, Config};
 use lambda_http::{service_fn, Adapter, Error, Request};
 use lambda_runtime::layers::TracingLayer;
@@ -71,9 +71,7 @@ async fn serve() -> Result<(), Error> {
     // `LOCAL_DYNAMODB_ENDPOINT_URL` (set by `sam local --env-vars local/env.json`) wins over
     // the standard resolution; see `Config::local_dynamodb_endpoint_url`.
     let client = match &config.local_dynamodb_endpoint_url {
-        Some(url) => aws_sdk_dynamodb::Client::from_conf(
-            client.config().to_builder().endpoint_url(url).build(),
-        ),
+        Some(url) => with_endpoint(&client, url),
         None => client,
     };
     let store = DynamoDbStore::new(client, config.table_name);

@@ -26,6 +26,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+use crate::endpoint::Operation;
+
 /// The CloudWatch namespace of every metric.
 pub const NAMESPACE: &str = "ApiTokenService";
 /// The dimension: which operation the request asked for.
@@ -61,8 +63,8 @@ pub const UNKNOWN_OPERATION: &str = "unknown";
 pub struct RequestMetrics<'a> {
     /// The Lambda request id (`RequestId` property).
     pub request_id: &'a str,
-    /// `create`, `list`, `revoke`, or `None` ([`UNKNOWN_OPERATION`]).
-    pub operation: Option<&'a str>,
+    /// The operation asked for, or `None` ([`UNKNOWN_OPERATION`]).
+    pub operation: Option<Operation>,
     /// The HTTP status answered.
     pub status: u16,
     /// The log line's reason class (`Reason` property).
@@ -77,12 +79,15 @@ pub struct RequestMetrics<'a> {
 
 impl RequestMetrics<'_> {
     /// The outcome metric this request counts under, by status (and, for a 200, by
-    /// operation); `None` for a 405 and any status not listed in the module docs.
+    /// operation: an exhaustive match, so a new [`Operation`] cannot go uncounted);
+    /// `None` for a 405 and any status not listed in the module docs.
     pub fn outcome(&self) -> Option<&'static str> {
         match (self.status, self.operation) {
-            (200, Some("create")) => Some(TOKENS_CREATED),
-            (200, Some("list")) => Some(TOKENS_LISTED),
-            (200, Some("revoke")) => Some(TOKENS_REVOKED),
+            (200, Some(operation)) => Some(match operation {
+                Operation::Create => TOKENS_CREATED,
+                Operation::List => TOKENS_LISTED,
+                Operation::Revoke(_) => TOKENS_REVOKED,
+            }),
             (400, _) => Some(BAD_REQUEST),
             (401, _) => Some(UNAUTHORIZED),
             (403, _) => Some(FORBIDDEN),
@@ -124,7 +129,10 @@ impl RequestMetrics<'_> {
                     metrics,
                 }],
             },
-            operation: self.operation.unwrap_or(UNKNOWN_OPERATION),
+            operation: self
+                .operation
+                .as_ref()
+                .map_or(UNKNOWN_OPERATION, Operation::name),
             outcome: outcome.map(|name| Count { name }),
             request_latency: millis(self.request_latency),
             store_latency: store_ms,
@@ -252,7 +260,11 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    fn sample(status: u16, operation: Option<&'static str>) -> RequestMetrics<'static> {
+    fn revoke() -> Operation {
+        Operation::Revoke(crate::token_id::TokenId::parse("01KBDEVSTD0000000000000001").unwrap())
+    }
+
+    fn sample(status: u16, operation: Option<Operation>) -> RequestMetrics<'static> {
         RequestMetrics {
             request_id: "req-1",
             operation,
@@ -266,7 +278,8 @@ mod tests {
 
     #[test]
     fn a_record_is_an_emf_document_with_its_values_at_the_top_level() {
-        let v: Value = serde_json::from_str(&sample(200, Some("create")).to_emf(42)).unwrap();
+        let v: Value =
+            serde_json::from_str(&sample(200, Some(Operation::Create)).to_emf(42)).unwrap();
         assert_eq!(v["_aws"]["Timestamp"], 42);
         let directive = &v["_aws"]["CloudWatchMetrics"][0];
         assert_eq!(directive["Namespace"], NAMESPACE);
@@ -294,15 +307,15 @@ mod tests {
     #[test]
     fn outcomes_by_status() {
         for (status, op, metric) in [
-            (200, Some("list"), Some(TOKENS_LISTED)),
-            (200, Some("revoke"), Some(TOKENS_REVOKED)),
-            (400, Some("list"), Some(BAD_REQUEST)),
-            (401, Some("create"), Some(UNAUTHORIZED)),
-            (403, Some("revoke"), Some(FORBIDDEN)),
+            (200, Some(Operation::List), Some(TOKENS_LISTED)),
+            (200, Some(revoke()), Some(TOKENS_REVOKED)),
+            (400, Some(Operation::List), Some(BAD_REQUEST)),
+            (401, Some(Operation::Create), Some(UNAUTHORIZED)),
+            (403, Some(revoke()), Some(FORBIDDEN)),
             (404, None, Some(NOT_FOUND)),
             (405, None, None),
-            (500, Some("create"), Some(INTERNAL_ERROR)),
-            (503, Some("list"), Some(STORE_UNAVAILABLE)),
+            (500, Some(Operation::Create), Some(INTERNAL_ERROR)),
+            (503, Some(Operation::List), Some(STORE_UNAVAILABLE)),
         ] {
             let mut m = sample(status, op);
             m.store_latency = None;
@@ -316,7 +329,7 @@ mod tests {
                 .collect();
             let expected: Vec<&str> = metric.into_iter().chain([REQUEST_LATENCY]).collect();
             assert_eq!(names, expected, "{status}");
-            assert_eq!(v["Operation"], op.unwrap_or("unknown"));
+            assert_eq!(v["Operation"], op.map_or("unknown", |o| o.name()));
             assert!(v.get(STORE_LATENCY).is_none());
         }
     }

@@ -73,10 +73,9 @@ async fn every_event_file_gets_its_status_and_envelope() {
             assert_eq!(tok["Description"], DESCRIPTION, "{name}");
             assert_eq!(tok["TenantId"], DEV_TENANT, "{name}");
             let date = tok["DateCreated"].as_str().unwrap();
-            let parsed =
-                time::PrimitiveDateTime::parse(date, create_api_token::routes::DATE_CREATED_FORMAT)
-                    .unwrap_or_else(|e| panic!("{name}: {date}: {e}"))
-                    .assume_utc();
+            let parsed = time::PrimitiveDateTime::parse(date, create_api_token::dates::FORMAT)
+                .unwrap_or_else(|e| panic!("{name}: {date}: {e}"))
+                .assume_utc();
             // UTC, not local time: within a few seconds of now in UTC.
             let skew = (time::OffsetDateTime::now_utc() - parsed).abs();
             assert!(

@@ -126,6 +126,45 @@ pub struct Revocation {
     pub revoked_by_id: Option<TokenId>,
 }
 
+/// Any item of a tenant as the operator's tool shows it (docs/api.md, "TokenId": items
+/// written before TokenIds existed included): every attribute that is missing or of the
+/// wrong type is `None`, `Revoked` is read as authentication reads it (fail closed).
+/// Never the token nor its digest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TenantItem {
+    /// `TokenId` as stored, whether or not it is a valid ULID.
+    pub token_id: Option<String>,
+    /// `DateCreated`.
+    pub date_created: Option<String>,
+    /// `Description`.
+    pub description: Option<String>,
+    /// `TenantId`, if an integer.
+    pub tenant_id: Option<i64>,
+    /// `Role`, if a string.
+    pub role: Option<String>,
+    /// `Revoked`: absent or `false` is `false`; any other value is `true` (fail closed).
+    pub revoked: bool,
+    /// `DateRevoked`.
+    pub date_revoked: Option<String>,
+    /// `CreatedById`: the creating token's `TokenId`.
+    pub created_by_id: Option<String>,
+}
+
+impl From<&TokenSummary> for TenantItem {
+    fn from(summary: &TokenSummary) -> Self {
+        Self {
+            token_id: Some(summary.token_id.to_string()),
+            date_created: Some(summary.date_created.clone()),
+            description: Some(summary.description.clone()),
+            tenant_id: Some(summary.tenant_id),
+            role: summary.role.clone(),
+            revoked: summary.revoked,
+            date_revoked: summary.date_revoked.clone(),
+            created_by_id: summary.created_by_id.map(|id| id.to_string()),
+        }
+    }
+}
+
 /// A storage failure. The `String` is a short cause for logs (an error code or kind),
 /// never containing request data, token material or digests.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

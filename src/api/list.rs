@@ -1,11 +1,24 @@
-//! The list operation's query parameters (docs/api.md, "Listing"): `limit` and `before`.
+//! `GET /api/v1/admin/apikey`: one page of the caller's tenant's tokens, newest first,
+//! served from the `TenantTokens` index (eventually consistent).
 //!
+//! Its query parameters (docs/api.md, "Listing"), parsed here ([`parse`]):
 //! - `limit`: decimal digits only (no sign, no spaces), value 1 to [`MAX_LIMIT`]; absent or
 //!   empty gives [`DEFAULT_LIMIT`]. Leading zeros are allowed (`050` is 50).
 //! - `before`: a `TokenId` (26 characters of Crockford base32, either case); absent or
 //!   empty means "from the newest".
 //! - Repeated: the first value wins, as for `description`. Other parameters are ignored.
+//!
+//! An invalid one is a 400 ([`ParamError`]), after authentication.
 
+use lambda_http::{Request, RequestExt};
+
+use super::app::App;
+use super::authenticate::Caller;
+use super::request_log::RequestLog;
+use crate::envelope;
+use crate::error::{ApiError, ParameterError};
+use crate::response::Success;
+use crate::store::{ListQuery, TokenStore};
 use crate::token_id::TokenId;
 
 /// Page size when `limit` is absent.
@@ -33,9 +46,8 @@ pub enum ParamError {
     Before,
 }
 
-impl ParamError {
-    /// A short stable name for the log line's `reason` field.
-    pub fn reason(self) -> &'static str {
+impl ParameterError for ParamError {
+    fn reason(&self) -> &'static str {
         match self {
             Self::Limit => "invalid_limit",
             Self::Before => "invalid_before",
@@ -65,6 +77,28 @@ pub fn parse(limit: Option<&str>, before: Option<&str>) -> Result<ListParams, Pa
         Some(text) => Some(TokenId::parse(text).ok_or(ParamError::Before)?),
     };
     Ok(ListParams { limit, before })
+}
+
+impl<S: TokenStore, G> App<S, G> {
+    /// Answers one page of the caller's tenant's tokens.
+    pub(super) async fn list(
+        &self,
+        request: &Request,
+        caller: &Caller,
+        log: &mut RequestLog,
+    ) -> Result<Success, ApiError> {
+        let query = request.query_string_parameters_ref();
+        let first = |name: &str| query.and_then(|q| q.first(name));
+        let params = parse(first("limit"), first("before"))?;
+        let page = log
+            .store(self.store.list_tokens(&ListQuery {
+                tenant_id: caller.tenant_id,
+                limit: params.limit,
+                before: params.before,
+            }))
+            .await?;
+        Ok(Success::new("listed", envelope::list_body(&page)))
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,138 @@
+//! [`App`]: the API with its dependencies, built once per process, and the evaluation of
+//! one request in the contract's order (docs/api.md):
+//!
+//! 1. the path names no resource: 404, and 2. the method is not one of the path's: 405
+//!    with the path's `Allow` ([`endpoint::resolve`]);
+//! 3. no usable, an unknown or a revoked token: 401 (one body for all), and 4. the
+//!    caller's role is not exactly `Administrator`: 403 (`authenticate`);
+//! 5. an invalid parameter of the operation: 400, and 6. the operation itself: one file
+//!    per operation (`create`, `list`, `revoke`), dispatched by the one `match` of
+//!    [`App::evaluate`];
+//! 7. DynamoDB unavailable / throttled / too slow: 503 before the request's deadline
+//!    ([`super::budget`]); any other unexpected failure: 500.
+//!
+//! Business errors become responses ([`crate::response`]), never Lambda invocation
+//! errors. Each request writes exactly one log line and one metrics record
+//! (`RequestLog::write`).
+
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, RequestExt, Response};
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+use super::budget;
+use super::request_log::RequestLog;
+use crate::endpoint::{self, Operation};
+use crate::error::ApiError;
+use crate::metrics::MetricsSink;
+use crate::response::{self, Success};
+use crate::store::TokenStore;
+use crate::token::{OsSeededGenerator, TokenGenerator};
+
+/// The API, with its dependencies built once per process.
+pub struct App<S, G = OsSeededGenerator> {
+    pub(super) store: S,
+    pub(super) generator: G,
+    pub(super) data_center: String,
+    pub(super) clock: fn() -> OffsetDateTime,
+    metrics: MetricsSink,
+}
+
+impl<S: TokenStore> App<S, OsSeededGenerator> {
+    /// The API over `store`, issuing tokens `<body>-<data_center>` from the OS-seeded
+    /// CSPRNG and stamping them with the system clock (UTC).
+    pub fn new(store: S, data_center: impl Into<String>) -> Self {
+        Self {
+            store,
+            generator: OsSeededGenerator,
+            data_center: data_center.into(),
+            clock: OffsetDateTime::now_utc,
+            metrics: MetricsSink::Off,
+        }
+    }
+}
+
+impl<S: TokenStore, G: TokenGenerator> App<S, G> {
+    /// Replaces the token generator (tests inject one to force collisions).
+    pub fn with_generator<G2: TokenGenerator>(self, generator: G2) -> App<S, G2> {
+        App {
+            store: self.store,
+            generator,
+            data_center: self.data_center,
+            clock: self.clock,
+            metrics: self.metrics,
+        }
+    }
+
+    /// Sets where each request's CloudWatch metrics record goes ([`crate::metrics`]);
+    /// [`MetricsSink::Off`] unless set (the function binary sets `Stdout`).
+    pub fn with_metrics(mut self, sink: MetricsSink) -> Self {
+        self.metrics = sink;
+        self
+    }
+
+    /// Replaces the clock (tests pin `DateCreated`).
+    pub fn with_clock(mut self, clock: fn() -> OffsetDateTime) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The token generator.
+    pub fn generator(&self) -> &G {
+        &self.generator
+    }
+
+    /// Answers one request. Never fails: every error is an HTTP response.
+    pub async fn handle(&self, request: Request) -> Response<Body> {
+        let started = Instant::now();
+        let mut log = RequestLog::new(budget::request_deadline(&request, started));
+        let result = self.evaluate(&request, &mut log).await;
+        let request_id = request
+            .lambda_context_ref()
+            .map(|c| c.request_id.as_str())
+            .unwrap_or("-");
+        match result {
+            Ok(success) => {
+                let reason = success.reason();
+                log.write(
+                    &self.metrics,
+                    request_id,
+                    StatusCode::OK,
+                    reason,
+                    None,
+                    started,
+                );
+                response::success(success)
+            }
+            Err(error) => {
+                log.write(
+                    &self.metrics,
+                    request_id,
+                    error.status(),
+                    error.reason(),
+                    error.cause(),
+                    started,
+                );
+                response::error(&error)
+            }
+        }
+    }
+
+    /// The contract's evaluation order, with the one `match` that dispatches each
+    /// [`Operation`] to its file.
+    async fn evaluate(&self, request: &Request, log: &mut RequestLog) -> Result<Success, ApiError> {
+        let operation = endpoint::resolve(request)?;
+        log.operation = Some(operation);
+        let caller = self.authenticate_admin(request, log).await?;
+        match operation {
+            Operation::Create => self.create(request, &caller, log).await,
+            Operation::List => self.list(request, &caller, log).await,
+            Operation::Revoke(token_id) => self.revoke(token_id, &caller, log).await,
+        }
+    }
+}

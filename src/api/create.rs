@@ -1,0 +1,94 @@
+//! `POST /api/v1/admin/apikey`: a new Standard token for the caller's tenant.
+//!
+//! Parameter: `description` (query, first value; [`crate::description`]'s rules): 400 if
+//! invalid. The token is drawn from the CSPRNG and written with a conditional `PutItem`; a
+//! `TokenHash` collision draws a new token (at most [`MAX_CREATE_ATTEMPTS`]). The 200 holds
+//! the published example's body exactly, and the new `TokenId` in [`API_TOKEN_ID_HEADER`].
+
+use lambda_http::http::{HeaderName, HeaderValue};
+use lambda_http::{Request, RequestExt};
+
+use super::app::App;
+use super::authenticate::Caller;
+use super::request_log::RequestLog;
+use crate::dates;
+use crate::description;
+use crate::envelope::{self, IssuedToken};
+use crate::error::ApiError;
+use crate::response::Success;
+use crate::store::{NewTokenItem, PutOutcome, TokenStore, STANDARD};
+use crate::token::{Token, TokenGenerator};
+use crate::token_id::TokenId;
+
+/// Tokens drawn per request before giving up on `TokenHash` collisions.
+pub const MAX_CREATE_ATTEMPTS: usize = 3;
+
+/// Response header of a create carrying the new token's `TokenId` (the body stays
+/// exactly the published example's).
+pub const API_TOKEN_ID_HEADER: &str = "api-token-id";
+
+/// The create's parameter: the validated `description` (rule 5).
+///
+/// # Errors
+/// [`ApiError::InvalidDescription`].
+fn description(request: &Request) -> Result<String, ApiError> {
+    description::validate(
+        request
+            .query_string_parameters_ref()
+            .and_then(|q| q.first("description")),
+    )
+    .map_err(ApiError::InvalidDescription)
+}
+
+impl<S: TokenStore, G: TokenGenerator> App<S, G> {
+    /// Creates the token and answers it, once.
+    pub(super) async fn create(
+        &self,
+        request: &Request,
+        caller: &Caller,
+        log: &mut RequestLog,
+    ) -> Result<Success, ApiError> {
+        let description = description(request)?;
+        let now = (self.clock)();
+        let date_created = dates::format(now).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let token_id = TokenId::new(dates::unix_ms(now));
+        for _ in 0..MAX_CREATE_ATTEMPTS {
+            let body = self
+                .generator
+                .new_body()
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            let token = Token::from_body(&body, &self.data_center);
+            let item = NewTokenItem {
+                token_hash: token.digest(),
+                token_id,
+                tenant_id: caller.tenant_id,
+                role: STANDARD.to_owned(),
+                description: description.clone(),
+                date_created: date_created.clone(),
+                created_by: Some(caller.token_hash.clone()),
+                created_by_id: caller.token_id,
+            };
+            match log.store(self.store.put_new(&item)).await? {
+                PutOutcome::Created => {
+                    let body = envelope::success_body(IssuedToken {
+                        date_created: &date_created,
+                        token: token.expose(),
+                        description: &description,
+                        tenant_id: caller.tenant_id,
+                    });
+                    let success = Success::new("created", body);
+                    return Ok(match HeaderValue::from_str(&token_id.to_string()) {
+                        Ok(id) => {
+                            success.with_header(HeaderName::from_static(API_TOKEN_ID_HEADER), id)
+                        }
+                        Err(_) => success,
+                    });
+                }
+                PutOutcome::AlreadyExists => log.collisions += 1,
+            }
+        }
+        Err(ApiError::Internal(format!(
+            "{MAX_CREATE_ATTEMPTS} token collisions in a row"
+        )))
+    }
+}

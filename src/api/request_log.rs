@@ -1,0 +1,113 @@
+//! [`RequestLog`]: what the request's one log line and one metrics record say, gathered
+//! while the request is evaluated, and the one place that writes them
+//! ([`RequestLog::write`]). Each request has its own, so concurrent requests never share a
+//! line or a record. No token, digest, `Authorization` value or description is ever
+//! logged.
+
+use std::future::Future;
+use std::time::Duration;
+
+use lambda_http::http::StatusCode;
+use tokio::time::Instant;
+
+use super::budget::within;
+use crate::endpoint::Operation;
+use crate::error::ApiError;
+use crate::metrics::{MetricsSink, RequestMetrics};
+
+/// The request's log: its deadline, and what its line will say besides status and reason.
+#[derive(Debug)]
+pub(super) struct RequestLog {
+    /// When every store call of the request must be done ([`super::budget`]).
+    deadline: Instant,
+    /// The operation, once the path and method named one.
+    pub(super) operation: Option<Operation>,
+    /// The caller's tenant, once authenticated.
+    pub(super) tenant_id: Option<i64>,
+    /// New tokens that collided with a stored one (create only; almost always 0).
+    pub(super) collisions: u32,
+    /// Time spent in store calls ([`RequestLog::store`]); `None` before the first.
+    store_time: Option<Duration>,
+}
+
+impl RequestLog {
+    /// The log of a request whose store calls must be done by `deadline`.
+    pub(super) fn new(deadline: Instant) -> Self {
+        Self {
+            deadline,
+            operation: None,
+            tenant_id: None,
+            collisions: 0,
+            store_time: None,
+        }
+    }
+
+    /// Runs a store call under the request's deadline (see [`within`]), adding its time to
+    /// the request's store latency.
+    pub(super) async fn store<T, E: Into<ApiError>>(
+        &mut self,
+        call: impl Future<Output = Result<T, E>>,
+    ) -> Result<T, ApiError> {
+        let started = Instant::now();
+        let result = within(self.deadline, call).await;
+        *self.store_time.get_or_insert(Duration::ZERO) += started.elapsed();
+        result
+    }
+
+    /// Writes the request's one log line, `ERROR` for 5xx (with the cause: an error class
+    /// and code, never request data), `INFO` otherwise, and its metrics record to `sink`.
+    ///
+    /// The log line's fields (each a plain value: strings, integers; absent when unknown):
+    /// `request_id`, `operation`, `status`, `reason`, `tenant_id`, `latency_us`,
+    /// `store_latency_us`, `collisions` (only when non-zero), `cause` (5xx only).
+    pub(super) fn write(
+        &self,
+        sink: &MetricsSink,
+        request_id: &str,
+        status: StatusCode,
+        reason: &str,
+        cause: Option<&str>,
+        started: Instant,
+    ) {
+        let elapsed = started.elapsed();
+        let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        let latency_us = micros(elapsed);
+        let store_latency_us = self.store_time.map(micros);
+        let status = status.as_u16();
+        // Only present on the rare request whose new token collided with a stored one.
+        let collisions = (self.collisions > 0).then_some(self.collisions);
+        let operation = self.operation.as_ref().map(Operation::name);
+        let tenant_id = self.tenant_id;
+        macro_rules! line {
+            ($level:expr) => {
+                tracing::event!(
+                    $level,
+                    request_id,
+                    operation,
+                    status,
+                    reason,
+                    tenant_id,
+                    latency_us,
+                    store_latency_us,
+                    collisions,
+                    cause,
+                    "api token request"
+                )
+            };
+        }
+        if status >= 500 {
+            line!(tracing::Level::ERROR);
+        } else {
+            line!(tracing::Level::INFO);
+        }
+        sink.emit(&RequestMetrics {
+            request_id,
+            operation: self.operation,
+            status,
+            reason,
+            cause,
+            store_latency: self.store_time,
+            request_latency: elapsed,
+        });
+    }
+}

@@ -1,0 +1,282 @@
+//! The token item as DynamoDB holds it, in ONE place: the attribute names ([`attr`]), the
+//! mapping of records to items and back, and the fail-closed rules of reading them (a
+//! `Revoked` that is not `BOOL false` is revoked; a `TenantId` that is not an integer
+//! makes the item unusable). The function's store and the bootstrap tool's operator
+//! operations both read items through here.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::store::{CallerRecord, NewTokenItem, StoreError, TenantItem, TokenSummary};
+use crate::token_id::TokenId;
+
+/// An item: attribute name -> value.
+pub type Item = HashMap<String, AttributeValue>;
+
+/// Attribute names of the token table (docs/api.md, "Storage").
+pub mod attr {
+    /// Partition key (S): lower-case hex SHA-256 of the token.
+    pub const TOKEN_HASH: &str = "TokenHash";
+    /// (N) the tenant the token acts for.
+    pub const TENANT_ID: &str = "TenantId";
+    /// (S) `Administrator` or `Standard`.
+    pub const ROLE: &str = "Role";
+    /// (S) the description as given.
+    pub const DESCRIPTION: &str = "Description";
+    /// (S) `YYYY-MM-DDTHH:MM:SS` UTC.
+    pub const DATE_CREATED: &str = "DateCreated";
+    /// (S) `TokenHash` of the creating token.
+    pub const CREATED_BY: &str = "CreatedBy";
+    /// (BOOL) `true` disables the token.
+    pub const REVOKED: &str = "Revoked";
+    /// (S) the item's ULID; sort key of the `TenantTokens` index.
+    pub const TOKEN_ID: &str = "TokenId";
+    /// (S) `TokenId` of the creating token, when it had one.
+    pub const CREATED_BY_ID: &str = "CreatedById";
+    /// (S) when the token was revoked, `YYYY-MM-DDTHH:MM:SS` UTC.
+    pub const DATE_REVOKED: &str = "DateRevoked";
+    /// (S) `TokenId` of the revoking token.
+    pub const REVOKED_BY_ID: &str = "RevokedById";
+}
+
+/// The attributes of a [`TenantItem`], in the order of its fields: what the operator's
+/// scan projects.
+pub const TENANT_ITEM_ATTRIBUTES: [&str; 8] = [
+    attr::TOKEN_ID,
+    attr::DATE_CREATED,
+    attr::DESCRIPTION,
+    attr::TENANT_ID,
+    attr::ROLE,
+    attr::REVOKED,
+    attr::DATE_REVOKED,
+    attr::CREATED_BY_ID,
+];
+
+impl From<&NewTokenItem> for Item {
+    fn from(item: &NewTokenItem) -> Self {
+        item_attributes(item)
+    }
+}
+
+impl From<&Item> for TenantItem {
+    /// Any item, read leniently as the operator sees it: an attribute that is missing or of
+    /// the wrong type is `None`; `Revoked` fails closed as authentication reads it.
+    fn from(item: &Item) -> Self {
+        Self {
+            token_id: string_attribute(item, attr::TOKEN_ID),
+            date_created: string_attribute(item, attr::DATE_CREATED),
+            description: string_attribute(item, attr::DESCRIPTION),
+            tenant_id: integer_attribute(item, attr::TENANT_ID),
+            role: string_attribute(item, attr::ROLE),
+            revoked: is_revoked(item),
+            date_revoked: string_attribute(item, attr::DATE_REVOKED),
+            created_by_id: string_attribute(item, attr::CREATED_BY_ID),
+        }
+    }
+}
+
+/// The attributes of a new token item (docs/api.md, "Storage"); `CreatedBy` and
+/// `CreatedById` only if known.
+pub fn item_attributes(item: &NewTokenItem) -> Item {
+    let mut attributes = Item::with_capacity(8);
+    let mut put = |name: &str, value: AttributeValue| {
+        attributes.insert(name.to_owned(), value);
+    };
+    put(
+        attr::TOKEN_HASH,
+        AttributeValue::S(item.token_hash.as_str().to_owned()),
+    );
+    put(attr::TOKEN_ID, AttributeValue::S(item.token_id.to_string()));
+    put(
+        attr::TENANT_ID,
+        AttributeValue::N(item.tenant_id.to_string()),
+    );
+    put(attr::ROLE, AttributeValue::S(item.role.clone()));
+    put(
+        attr::DESCRIPTION,
+        AttributeValue::S(item.description.clone()),
+    );
+    put(
+        attr::DATE_CREATED,
+        AttributeValue::S(item.date_created.clone()),
+    );
+    if let Some(created_by) = &item.created_by {
+        put(
+            attr::CREATED_BY,
+            AttributeValue::S(created_by.as_str().to_owned()),
+        );
+    }
+    if let Some(created_by_id) = &item.created_by_id {
+        put(
+            attr::CREATED_BY_ID,
+            AttributeValue::S(created_by_id.to_string()),
+        );
+    }
+    attributes
+}
+
+/// `Revoked`: absent or `BOOL false` is not revoked; anything else is (fail closed).
+fn is_revoked(item: &Item) -> bool {
+    !matches!(
+        item.get(attr::REVOKED),
+        None | Some(AttributeValue::Bool(false))
+    )
+}
+
+fn string_attribute(item: &Item, name: &str) -> Option<String> {
+    match item.get(name) {
+        Some(AttributeValue::S(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn integer_attribute(item: &Item, name: &str) -> Option<i64> {
+    match item.get(name) {
+        Some(AttributeValue::N(n)) => n.parse().ok(),
+        _ => None,
+    }
+}
+
+impl TryFrom<&Item> for CallerRecord {
+    type Error = StoreError;
+
+    /// Reads the caller's record from its item.
+    ///
+    /// - `TenantId` must be an integer N, else [`StoreError::Internal`] (a corrupt item).
+    /// - `Role` is kept only if it is an S; `TokenId` only if it is a valid ULID.
+    /// - `Revoked`: absent or `BOOL false` is not revoked; anything else is (fail closed).
+    fn try_from(item: &Item) -> Result<Self, StoreError> {
+        caller_from_item(item)
+    }
+}
+
+fn caller_from_item(item: &Item) -> Result<CallerRecord, StoreError> {
+    if is_revoked(item) {
+        // A revoked token is refused (401) whatever else its item holds.
+        return Ok(CallerRecord {
+            tenant_id: 0,
+            role: None,
+            revoked: true,
+            token_id: None,
+        });
+    }
+    let tenant_id = integer_attribute(item, attr::TENANT_ID)
+        .ok_or_else(|| StoreError::Internal("caller item has no integer TenantId".to_owned()))?;
+    Ok(CallerRecord {
+        tenant_id,
+        role: string_attribute(item, attr::ROLE),
+        revoked: false,
+        token_id: string_attribute(item, attr::TOKEN_ID).and_then(|s| TokenId::parse(&s)),
+    })
+}
+
+/// Reads a listed or revoked item. It must carry a valid `TokenId` and the `TenantId` that
+/// was asked for: anything else is [`StoreError::Internal`] (a corrupt item, or an index
+/// answering for the wrong tenant), never shown to the caller.
+pub(super) fn summary_from_item(item: &Item, tenant_id: i64) -> Result<TokenSummary, StoreError> {
+    let token_id = string_attribute(item, attr::TOKEN_ID)
+        .and_then(|s| TokenId::parse(&s))
+        .ok_or_else(|| StoreError::Internal("listed item has no valid TokenId".to_owned()))?;
+    if integer_attribute(item, attr::TENANT_ID) != Some(tenant_id) {
+        return Err(StoreError::Internal(
+            "listed item belongs to another tenant".to_owned(),
+        ));
+    }
+    Ok(TokenSummary {
+        token_id,
+        date_created: string_attribute(item, attr::DATE_CREATED).unwrap_or_default(),
+        description: string_attribute(item, attr::DESCRIPTION).unwrap_or_default(),
+        tenant_id,
+        role: string_attribute(item, attr::ROLE),
+        revoked: is_revoked(item),
+        date_revoked: string_attribute(item, attr::DATE_REVOKED),
+        created_by_id: string_attribute(item, attr::CREATED_BY_ID).and_then(|s| TokenId::parse(&s)),
+    })
+}
+
+#[cfg(test)]
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(pairs: &[(&str, AttributeValue)]) -> Item {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn caller_record_from_item() {
+        let r = caller_from_item(&item(&[
+            ("TenantId", AttributeValue::N("42".into())),
+            ("Role", AttributeValue::S("Administrator".into())),
+        ]))
+        .unwrap();
+        assert_eq!(r.tenant_id, 42);
+        assert!(r.is_administrator());
+        assert!(!r.revoked);
+    }
+
+    #[test]
+    fn revoked_fails_closed() {
+        let base = [("TenantId", AttributeValue::N("1".into()))];
+        let with = |v: AttributeValue| {
+            let mut i = item(&base);
+            i.insert("Revoked".into(), v);
+            caller_from_item(&i).unwrap().revoked
+        };
+        assert!(!caller_from_item(&item(&base)).unwrap().revoked);
+        assert!(!with(AttributeValue::Bool(false)));
+        assert!(with(AttributeValue::Bool(true)));
+        assert!(with(AttributeValue::S("false".into())));
+        assert!(with(AttributeValue::Null(true)));
+    }
+
+    #[test]
+    fn roles_other_than_exact_administrator_are_not_admin() {
+        for role in [
+            Some(AttributeValue::S("administrator".into())),
+            Some(AttributeValue::S("Administrator ".into())),
+            Some(AttributeValue::S("Standard".into())),
+            Some(AttributeValue::Ss(vec!["Administrator".into()])),
+            None,
+        ] {
+            let mut i = item(&[("TenantId", AttributeValue::N("1".into()))]);
+            if let Some(r) = role {
+                i.insert("Role".into(), r);
+            }
+            assert!(!caller_from_item(&i).unwrap().is_administrator());
+        }
+    }
+
+    #[test]
+    fn tenant_must_be_an_integer() {
+        for t in [
+            Some(AttributeValue::N("1.5".into())),
+            Some(AttributeValue::S("1".into())),
+            None,
+        ] {
+            let mut i = item(&[]);
+            if let Some(t) = t {
+                i.insert("TenantId".into(), t);
+            }
+            assert!(matches!(caller_from_item(&i), Err(StoreError::Internal(_))));
+        }
+    }
+
+    #[test]
+    fn an_operator_reads_any_item_with_the_same_revoked_rule() {
+        let legacy = TenantItem::from(&item(&[
+            ("TenantId", AttributeValue::N("3".into())),
+            ("TokenId", AttributeValue::S("not-a-ulid".into())),
+            ("Revoked", AttributeValue::S("false".into())),
+        ]));
+        assert_eq!(legacy.tenant_id, Some(3));
+        assert_eq!(legacy.token_id.as_deref(), Some("not-a-ulid"));
+        assert!(legacy.revoked, "fail closed, as for the caller");
+        assert_eq!(legacy.role, None);
+        assert!(!TenantItem::from(&item(&[])).revoked);
+    }
+}
