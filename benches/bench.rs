@@ -365,6 +365,7 @@ fn floor_item(caller: &TokenHash, i: u64) -> HashMap<String, AttributeValue> {
         created_by: Some(caller.clone()),
         created_by_id: create_api_token::token_id::TokenId::parse(DEV_ADMIN_TOKEN_ID),
         date_expires: None,
+        rotated_from_id: None,
     })
 }
 
@@ -682,6 +683,7 @@ async fn seed_token(
             created_by: None,
             created_by_id: None,
             date_expires: None,
+            rotated_from_id: None,
         })
         .await
         .expect("seed PutItem");

@@ -5,7 +5,10 @@
 //! | --- | --- | --- | --- |
 //! | [`COLLECTION_PATH`] | `GET, POST` | `GET` | [`Operation::List`] |
 //! | | | `POST` | [`Operation::Create`] |
-//! | [`COLLECTION_PATH`]`/{TokenId}` | `DELETE` | `DELETE` | [`Operation::Revoke`] |
+//! | [`COLLECTION_PATH`]`/{TokenId}` | `GET, DELETE` | `GET` | [`Operation::Get`] |
+//! | | | `DELETE` | [`Operation::Revoke`] |
+//! | [`COLLECTION_PATH`]`/{TokenId}/rotate` | `POST` | `POST` | [`Operation::Rotate`] |
+//! | [`SELF_PATH`] | `GET` | `GET` | [`Operation::SelfView`] |
 //!
 //! Rule 1: any other path, including a `{TokenId}` that is not a ULID, is
 //! [`RouteError::NotFound`], whose message ([`served`]) is written from the table. Rule 2:
@@ -21,6 +24,9 @@ use crate::token_id::TokenId;
 /// The token collection: `GET` lists, `POST` creates.
 pub const COLLECTION_PATH: &str = "/api/v1/admin/apikey";
 
+/// The caller's own token: `GET` shows it (any role).
+pub const SELF_PATH: &str = "/api/v1/apikey/self";
+
 /// The path segment that captures a [`TokenId`] in a [`Route::pattern`].
 pub const TOKEN_ID_SEGMENT: &str = "{TokenId}";
 
@@ -31,8 +37,14 @@ pub enum Operation {
     Create,
     /// `GET /api/v1/admin/apikey`: list the caller's tenant's tokens.
     List,
+    /// `GET /api/v1/admin/apikey/{TokenId}`: read one of the tenant's tokens.
+    Get(TokenId),
     /// `DELETE /api/v1/admin/apikey/{TokenId}`: revoke one of the tenant's tokens.
     Revoke(TokenId),
+    /// `POST /api/v1/admin/apikey/{TokenId}/rotate`: replace one of the tenant's tokens.
+    Rotate(TokenId),
+    /// `GET /api/v1/apikey/self`: the caller's own token (any role).
+    SelfView,
 }
 
 impl Operation {
@@ -42,7 +54,27 @@ impl Operation {
         match self {
             Self::Create => "create",
             Self::List => "list",
+            Self::Get(_) => "get",
             Self::Revoke(_) => "revoke",
+            Self::Rotate(_) => "rotate",
+            Self::SelfView => "self",
+        }
+    }
+
+    /// `true` for the operations any usable token may call (rule 4, the Administrator
+    /// rule, does not apply): only [`Operation::SelfView`].
+    pub fn open_to_any_role(&self) -> bool {
+        match self {
+            Self::SelfView => true,
+            Self::Create | Self::List | Self::Get(_) | Self::Revoke(_) | Self::Rotate(_) => false,
+        }
+    }
+
+    /// The `TokenId` the operation acts on, if it names one (the log's `target_token_id`).
+    pub fn target(&self) -> Option<TokenId> {
+        match self {
+            Self::Get(id) | Self::Revoke(id) | Self::Rotate(id) => Some(*id),
+            Self::Create | Self::List | Self::SelfView => None,
         }
     }
 }
@@ -77,8 +109,21 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         pattern: "/api/v1/admin/apikey/{TokenId}",
-        allow: "DELETE",
-        methods: &[("DELETE", |id| id.map(Operation::Revoke))],
+        allow: "GET, DELETE",
+        methods: &[
+            ("GET", |id| id.map(Operation::Get)),
+            ("DELETE", |id| id.map(Operation::Revoke)),
+        ],
+    },
+    Route {
+        pattern: "/api/v1/admin/apikey/{TokenId}/rotate",
+        allow: "POST",
+        methods: &[("POST", |id| id.map(Operation::Rotate))],
+    },
+    Route {
+        pattern: SELF_PATH,
+        allow: "GET",
+        methods: &[("GET", |_| Some(Operation::SelfView))],
     },
 ];
 
@@ -209,6 +254,26 @@ mod tests {
         assert_eq!(route("GET", COLLECTION_PATH), Ok(Operation::List));
         let token = format!("{COLLECTION_PATH}/{}", ID.to_lowercase());
         assert_eq!(route("DELETE", &token), Ok(Operation::Revoke(id)));
+        assert_eq!(route("GET", &token), Ok(Operation::Get(id)));
+        assert_eq!(
+            route("POST", &format!("{token}/rotate")),
+            Ok(Operation::Rotate(id))
+        );
+        assert_eq!(route("GET", SELF_PATH), Ok(Operation::SelfView));
+        assert_eq!(
+            route("GET", &format!("{token}/rotate")),
+            Err(RouteError::MethodNotAllowed { allow: "POST" })
+        );
+        assert_eq!(
+            route("POST", SELF_PATH),
+            Err(RouteError::MethodNotAllowed { allow: "GET" })
+        );
+        assert_eq!(
+            route("POST", &token),
+            Err(RouteError::MethodNotAllowed {
+                allow: "GET, DELETE"
+            })
+        );
         for path in [
             "",
             "/",
@@ -216,13 +281,20 @@ mod tests {
             "/api/v1/admin/apikey/x",
             "/api/v1/admin/apikey/01KBDEVSTD0000000000000001/",
             "/api/v1/admin/apikey/01KBDEVSTD0000000000000001/x",
+            "/api/v1/admin/apikey/x/rotate",
+            "/api/v1/admin/apikey/01KBDEVSTD000000000000000/rotate",
+            "/api/v1/admin/apikey/01KBDEVSTD0000000000000001/rotate/",
+            "/api/v1/admin/apikey/self",
+            "/api/v1/apikey/self/",
+            "/api/v1/apikey",
             "/API/v1/admin/apikey",
         ] {
             assert_eq!(route("DELETE", path), Err(RouteError::NotFound), "{path}");
         }
         assert_eq!(
             served(),
-            "/api/v1/admin/apikey (GET, POST) and /api/v1/admin/apikey/{TokenId} (DELETE)"
+            "/api/v1/admin/apikey (GET, POST), /api/v1/admin/apikey/{TokenId} (GET, DELETE), \
+             /api/v1/admin/apikey/{TokenId}/rotate (POST) and /api/v1/apikey/self (GET)"
         );
     }
 }

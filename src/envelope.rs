@@ -12,7 +12,9 @@
 
 use serde::Serialize;
 
-use crate::store::{TokenPage, TokenSummary};
+use crate::dates;
+use crate::lifetime::Expiry;
+use crate::store::{CallerRecord, TokenPage, TokenSummary};
 use crate::token_id::TokenId;
 
 /// The envelope. Serde writes fields in declaration order, which is the contract's order.
@@ -74,13 +76,14 @@ pub fn success_body(token: IssuedToken<'_>) -> String {
     })
 }
 
-/// A token as listed and as revoked: never the token, never a digest. Exactly these
-/// fields, in this order.
+/// A token as listed, read, revoked and seen by itself: never the token, never a digest.
+/// Exactly these fields, in this order.
 #[derive(Debug, Serialize)]
 pub struct ListedToken<'a> {
-    /// The token's public handle.
+    /// The token's public handle; `null` only in the caller's own view of a token made
+    /// before TokenIds existed (every listed, read or revoked token has one).
     #[serde(rename = "TokenId")]
-    pub token_id: TokenId,
+    pub token_id: Option<TokenId>,
     /// UTC creation time, `YYYY-MM-DDTHH:MM:SS`.
     #[serde(rename = "DateCreated")]
     pub date_created: &'a str,
@@ -113,7 +116,7 @@ pub struct ListedToken<'a> {
 impl<'a> From<&'a TokenSummary> for ListedToken<'a> {
     fn from(t: &'a TokenSummary) -> Self {
         Self {
-            token_id: t.token_id,
+            token_id: Some(t.token_id),
             date_created: &t.date_created,
             description: &t.description,
             tenant_id: t.tenant_id,
@@ -136,10 +139,10 @@ pub struct ListResponse<'a> {
     pub next: Option<TokenId>,
 }
 
-/// `Response` of a revocation: `{"token": <item>}`.
+/// `Response` of a get, a revocation and the caller's own view: `{"token": <item>}`.
 #[derive(Debug, Serialize)]
 pub struct RevokedResponse<'a> {
-    /// The revoked token, as listed.
+    /// The token, as listed.
     pub token: ListedToken<'a>,
 }
 
@@ -155,14 +158,38 @@ pub fn list_body(page: &TokenPage) -> String {
     })
 }
 
-/// Serializes the success envelope of a revocation.
+/// Serializes the success envelope of a revocation and of a get: `{"token": <item>}`.
 pub fn revoked_body(token: &TokenSummary) -> String {
+    token_body(ListedToken::from(token))
+}
+
+/// Serializes the success envelope of the caller's own view (`GET /api/v1/apikey/self`):
+/// `{"token": <item>}` from its verified record, with `TokenId` `null` for a token made
+/// before TokenIds existed.
+pub fn self_body(record: &CallerRecord) -> String {
+    let date_expires = match record.expiry {
+        Expiry::At(at) => dates::format(at).ok(),
+        Expiry::Never | Expiry::Unreadable => None,
+    };
+    token_body(ListedToken {
+        token_id: record.token_id,
+        date_created: &record.date_created,
+        description: &record.description,
+        tenant_id: record.tenant_id,
+        role: record.role.as_deref(),
+        revoked: record.revoked,
+        date_revoked: record.date_revoked.as_deref(),
+        created_by: record.created_by_id,
+        date_expires: date_expires.as_deref(),
+        date_last_used: record.date_last_used.as_deref(),
+    })
+}
+
+fn token_body(token: ListedToken<'_>) -> String {
     to_json(&Envelope {
         status: true,
         message: "",
-        response: Some(RevokedResponse {
-            token: ListedToken::from(token),
-        }),
+        response: Some(RevokedResponse { token }),
     })
 }
 

@@ -11,7 +11,7 @@ use lambda_http::http::{header, HeaderName, StatusCode};
 use crate::auth::CredentialError;
 use crate::description::DescriptionError;
 use crate::endpoint::{self, RouteError};
-use crate::store::StoreError;
+use crate::store::{RotateConflict, StoreError};
 use crate::verify::VerifyError;
 
 /// The `WWW-Authenticate` challenge sent with every 401 (RFC 6750 §3).
@@ -20,8 +20,8 @@ pub const WWW_AUTHENTICATE: &str = r#"Bearer realm="api""#;
 /// The single 401 message, identical for every reason (no oracle).
 pub const UNAUTHORIZED_MESSAGE: &str = "A valid API token is required.";
 
-/// The single message of a `DELETE` whose `TokenId` is not a token of the caller's
-/// tenant, whether another tenant has it or nobody does (no cross-tenant oracle).
+/// The single message of a get, `DELETE` or rotation whose `TokenId` is not a token of the
+/// caller's tenant, whether another tenant has it or nobody does (no cross-tenant oracle).
 pub const TOKEN_NOT_FOUND_MESSAGE: &str = "No API token with this TokenId exists in your tenant.";
 
 /// An invalid query parameter of an operation (400), defined by the operation that parses
@@ -56,9 +56,14 @@ pub enum ApiError {
     /// 400: a parameter of the operation breaks its rule.
     #[error("invalid parameter: {0:?}")]
     InvalidParameter(Box<dyn ParameterError>),
-    /// 404: the `TokenId` to revoke is not a token of the caller's tenant.
+    /// 404: the `TokenId` to read, revoke or rotate is not a token of the caller's tenant
+    /// (or, for a get, an item that cannot be shown).
     #[error("token not found in the caller's tenant")]
     TokenNotFound,
+    /// 409: the token to rotate is revoked, expired (or its expiry cannot be read) or was
+    /// already rotated.
+    #[error("conflict: {0:?}")]
+    Conflict(RotateConflict),
     /// 503: DynamoDB unavailable, throttled or too slow; the request may be retried.
     #[error("store unavailable: {0}")]
     Unavailable(String),
@@ -77,6 +82,7 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED
             }
             Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::InvalidDescription(_) | Self::InvalidParameter(_) => StatusCode::BAD_REQUEST,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -98,6 +104,10 @@ impl ApiError {
             }
             Self::InvalidParameter(e) => e.reason(),
             Self::TokenNotFound => "token_not_found",
+            Self::Conflict(RotateConflict::Revoked) => "conflict_revoked",
+            Self::Conflict(RotateConflict::Expired) => "conflict_expired",
+            Self::Conflict(RotateConflict::ExpiryUnreadable) => "conflict_expiry_unreadable",
+            Self::Conflict(RotateConflict::Rotated) => "conflict_rotated",
             Self::Unavailable(_) => "store_unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -130,6 +140,7 @@ impl ApiError {
             Self::InvalidDescription(e) => e.to_string(),
             Self::InvalidParameter(e) => e.to_string(),
             Self::TokenNotFound => TOKEN_NOT_FOUND_MESSAGE.to_owned(),
+            Self::Conflict(conflict) => conflict_message(*conflict).to_owned(),
             Self::Unavailable(_) => {
                 "The service is temporarily unavailable. Please retry shortly.".to_owned()
             }
@@ -147,6 +158,16 @@ impl ApiError {
             Self::Route(RouteError::MethodNotAllowed { allow }) => Some((header::ALLOW, allow)),
             _ => None,
         }
+    }
+}
+
+/// The 409's message: which of the rotation's preconditions the token fails.
+pub fn conflict_message(conflict: RotateConflict) -> &'static str {
+    match conflict {
+        RotateConflict::Revoked => "This API token is revoked.",
+        RotateConflict::Expired => "This API token has expired.",
+        RotateConflict::ExpiryUnreadable => "This API token's expiry date cannot be read.",
+        RotateConflict::Rotated => "This API token was already rotated.",
     }
 }
 
@@ -235,11 +256,31 @@ mod tests {
     }
 
     #[test]
+    fn each_conflict_is_a_409_that_says_which() {
+        let all = [
+            RotateConflict::Revoked,
+            RotateConflict::Expired,
+            RotateConflict::ExpiryUnreadable,
+            RotateConflict::Rotated,
+        ];
+        let messages: std::collections::HashSet<String> = all
+            .iter()
+            .map(|c| ApiError::Conflict(*c).message())
+            .collect();
+        assert_eq!(messages.len(), all.len());
+        for c in all {
+            assert_eq!(ApiError::Conflict(c).status(), StatusCode::CONFLICT);
+            assert_eq!(ApiError::Conflict(c).header(), None);
+        }
+    }
+
+    #[test]
     fn the_404_message_names_what_the_routing_table_serves() {
         assert_eq!(
             ApiError::Route(RouteError::NotFound).message(),
-            "Not found. This API serves /api/v1/admin/apikey (GET, POST) and \
-             /api/v1/admin/apikey/{TokenId} (DELETE)."
+            "Not found. This API serves /api/v1/admin/apikey (GET, POST), \
+             /api/v1/admin/apikey/{TokenId} (GET, DELETE), \
+             /api/v1/admin/apikey/{TokenId}/rotate (POST) and /api/v1/apikey/self (GET)."
         );
     }
 }

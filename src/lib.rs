@@ -1,8 +1,10 @@
 //! The API-token service of a multi-tenant marketing platform, as one AWS Lambda function
 //! behind API Gateway (REST API payload 1.0, HTTP API payload 2.0), Lambda Function URLs
 //! and Application Load Balancers: create (`POST /api/v1/admin/apikey`), list
-//! (`GET /api/v1/admin/apikey`) and revoke (`DELETE /api/v1/admin/apikey/{TokenId}`) a
-//! tenant's API tokens.
+//! (`GET /api/v1/admin/apikey`), read (`GET /api/v1/admin/apikey/{TokenId}`), revoke
+//! (`DELETE /api/v1/admin/apikey/{TokenId}`) and rotate
+//! (`POST /api/v1/admin/apikey/{TokenId}/rotate`) a tenant's API tokens, and let any token
+//! read itself (`GET /api/v1/apikey/self`).
 //!
 //! The layers, outermost first:
 //! - [`runtime`]: keeps the process serving when `lambda_runtime`'s loop ends outside the
@@ -23,7 +25,8 @@
 //!   read, not revoked), shared by every front end.
 //! - [`auth`], [`description`], [`token`], [`token_id`], [`dates`]: pure domain functions
 //!   (credential parsing, input validation, token generation and digests, ULIDs, the one
-//!   date format).
+//!   date format); [`rotation`]: the rules of a rotation (conflicts, the new token's
+//!   lifetime, the grace), which both stores apply.
 //! - [`store`]: the narrow [`store::TokenStore`] trait with a DynamoDB implementation
 //!   ([`store::dynamodb`], which also holds the bootstrap tool's operator operations) and
 //!   an in-memory one for unit tests and benchmarks ([`store::memory`]).
@@ -49,6 +52,7 @@ pub mod lifetime;
 pub mod logging;
 pub mod metrics;
 pub mod response;
+pub mod rotation;
 pub mod runtime;
 pub mod store;
 pub mod token;

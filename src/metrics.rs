@@ -4,7 +4,7 @@
 //! them.
 //!
 //! Namespace [`NAMESPACE`]. Every metric is published twice (two dimension sets): by
-//! `Operation` (`create`, `list`, `revoke`, `unknown` when the path or method named no
+//! `Operation` (`create`, `list`, `get`, `revoke`, `rotate`, `self`, `unknown` when the path or method named no
 //! operation) and with no dimension, the service total an alarm watches. The record holds
 //! the request's outcome count (`1` under one of [`TOKENS_CREATED`] ... [`INTERNAL_ERROR`],
 //! none for a 405), [`REQUEST_LATENCY`] and, when the request reached the store,
@@ -55,6 +55,15 @@ pub const STORE_LATENCY: &str = "StoreLatency";
 /// Time from the request's start to its response being ready, milliseconds.
 pub const REQUEST_LATENCY: &str = "RequestLatency";
 
+/// Count of 200s of `GET /api/v1/admin/apikey/{TokenId}` (tokens read).
+pub const TOKENS_READ: &str = "TokensRead";
+/// Count of 200s of `GET /api/v1/apikey/self` (tokens that read themselves).
+pub const SELF_READ: &str = "SelfRead";
+/// Count of 200s of `POST .../{TokenId}/rotate` (tokens rotated).
+pub const TOKENS_ROTATED: &str = "TokensRotated";
+/// Count of 409s (a rotation of a revoked, expired or already rotated token).
+pub const CONFLICT: &str = "Conflict";
+
 /// The `Operation` value of a request whose path or method named no operation.
 pub const UNKNOWN_OPERATION: &str = "unknown";
 
@@ -86,12 +95,16 @@ impl RequestMetrics<'_> {
             (200, Some(operation)) => Some(match operation {
                 Operation::Create => TOKENS_CREATED,
                 Operation::List => TOKENS_LISTED,
+                Operation::Get(_) => TOKENS_READ,
                 Operation::Revoke(_) => TOKENS_REVOKED,
+                Operation::Rotate(_) => TOKENS_ROTATED,
+                Operation::SelfView => SELF_READ,
             }),
             (400, _) => Some(BAD_REQUEST),
             (401, _) => Some(UNAUTHORIZED),
             (403, _) => Some(FORBIDDEN),
             (404, _) => Some(NOT_FOUND),
+            (409, _) => Some(CONFLICT),
             (500, _) => Some(INTERNAL_ERROR),
             (503, _) => Some(STORE_UNAVAILABLE),
             _ => None,
@@ -260,8 +273,12 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
+    fn id() -> crate::token_id::TokenId {
+        crate::token_id::TokenId::parse("01KBDEVSTD0000000000000001").unwrap()
+    }
+
     fn revoke() -> Operation {
-        Operation::Revoke(crate::token_id::TokenId::parse("01KBDEVSTD0000000000000001").unwrap())
+        Operation::Revoke(id())
     }
 
     fn sample(status: u16, operation: Option<Operation>) -> RequestMetrics<'static> {
@@ -309,6 +326,10 @@ mod tests {
         for (status, op, metric) in [
             (200, Some(Operation::List), Some(TOKENS_LISTED)),
             (200, Some(revoke()), Some(TOKENS_REVOKED)),
+            (200, Some(Operation::Get(id())), Some(TOKENS_READ)),
+            (200, Some(Operation::Rotate(id())), Some(TOKENS_ROTATED)),
+            (200, Some(Operation::SelfView), Some(SELF_READ)),
+            (409, Some(Operation::Rotate(id())), Some(CONFLICT)),
             (400, Some(Operation::List), Some(BAD_REQUEST)),
             (401, Some(Operation::Create), Some(UNAUTHORIZED)),
             (403, Some(revoke()), Some(FORBIDDEN)),

@@ -14,8 +14,8 @@ use create_api_token::endpoint::COLLECTION_PATH as ENDPOINT_PATH;
 use create_api_token::error::UNAUTHORIZED_MESSAGE;
 use create_api_token::store::memory::{MemoryItem, MemoryStore};
 use create_api_token::store::{
-    CallerRecord, LastUseOutcome, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError,
-    TokenPage, TokenStore, TokenSummary,
+    CallerRecord, LastUseOutcome, ListQuery, NewTokenItem, PutOutcome, Revocation, RotateOutcome,
+    Rotation, StoreError, TokenKey, TokenPage, TokenStore, TokenSummary,
 };
 use create_api_token::token::{GenerateError, Token, TokenGenerator, TokenHash};
 use create_api_token::token_id::TokenId;
@@ -448,6 +448,12 @@ impl TokenStore for HangingStore {
     ) -> Result<LastUseOutcome, StoreError> {
         std::future::pending().await
     }
+    async fn get_token(&self, _: &TokenKey) -> Result<Option<TokenSummary>, StoreError> {
+        std::future::pending().await
+    }
+    async fn rotate(&self, _: &Rotation) -> Result<RotateOutcome, StoreError> {
+        std::future::pending().await
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -820,5 +826,11 @@ impl TokenStore for MemoryStoreView<'_> {
         cutoff: &str,
     ) -> Result<LastUseOutcome, StoreError> {
         self.0.record_last_use(h, date, cutoff).await
+    }
+    async fn get_token(&self, k: &TokenKey) -> Result<Option<TokenSummary>, StoreError> {
+        self.0.get_token(k).await
+    }
+    async fn rotate(&self, r: &Rotation) -> Result<RotateOutcome, StoreError> {
+        self.0.rotate(r).await
     }
 }

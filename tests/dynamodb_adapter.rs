@@ -114,6 +114,7 @@ fn new_item() -> NewTokenItem {
         created_by: Some(TokenHash::of("adminadminadminadmin00001-us-1")),
         created_by_id: TokenId::parse(OTHER_TOKEN_ID),
         date_expires: Some("2026-12-30T12:00:00".to_owned()),
+        rotated_from_id: None,
     }
 }
 

@@ -4,10 +4,12 @@
 //! 1. the path names no resource: 404, and 2. the method is not one of the path's: 405
 //!    with the path's `Allow` ([`endpoint::resolve`]);
 //! 3. no usable, an unknown or a revoked token: 401 (one body for all), and 4. the
-//!    caller's role is not exactly `Administrator`: 403 (`authenticate`);
+//!    caller's role is not exactly `Administrator`: 403, on every path but the caller's
+//!    own token's (`authenticate`, applied per operation by the one `match` of
+//!    [`App::evaluate`]);
 //! 5. an invalid parameter of the operation: 400, and 6. the operation itself: one file
-//!    per operation (`create`, `list`, `revoke`), dispatched by the one `match` of
-//!    [`App::evaluate`];
+//!    per operation (`create`, `list`, `get`, `revoke`, `rotate`, `self_view`), dispatched
+//!    by that `match`;
 //! 7. DynamoDB unavailable / throttled / too slow: 503 before the request's deadline
 //!    ([`super::budget`]); any other unexpected failure: 500.
 //!
@@ -20,6 +22,7 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
+use super::authenticate::administrator;
 use super::budget;
 use super::request_log::RequestLog;
 use crate::endpoint::{self, Operation};
@@ -91,6 +94,7 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
     pub async fn handle(&self, request: Request) -> Response<Body> {
         let started = Instant::now();
         let mut log = RequestLog::new(budget::request_deadline(&request, started));
+        log.source_ip = source_ip(&request);
         let result = self.evaluate(&request, &mut log).await;
         let request_id = request
             .lambda_context_ref()
@@ -124,15 +128,49 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
     }
 
     /// The contract's evaluation order, with the one `match` that dispatches each
-    /// [`Operation`] to its file.
+    /// [`Operation`] to its file, applying rule 4 ([`administrator`]) to every operation
+    /// but the caller's own token's.
     async fn evaluate(&self, request: &Request, log: &mut RequestLog) -> Result<Success, ApiError> {
         let operation = endpoint::resolve(request)?;
         log.operation = Some(operation);
-        let caller = self.authenticate_admin(request, log).await?;
+        log.target_token_id = operation.target();
+        let verified = self.authenticate(request, log).await?;
         match operation {
-            Operation::Create => self.create(request, &caller, log).await,
-            Operation::List => self.list(request, &caller, log).await,
-            Operation::Revoke(token_id) => self.revoke(token_id, &caller, log).await,
+            Operation::Create => self.create(request, &administrator(verified)?, log).await,
+            Operation::List => self.list(request, &administrator(verified)?, log).await,
+            Operation::Get(token_id) => self.get(token_id, &administrator(verified)?, log).await,
+            Operation::Revoke(token_id) => {
+                self.revoke(token_id, &administrator(verified)?, log).await
+            }
+            Operation::Rotate(token_id) => {
+                self.rotate(request, token_id, &administrator(verified)?, log)
+                    .await
+            }
+            Operation::SelfView => self.self_view(&verified),
         }
     }
+}
+
+/// The client's address as the front door reports it (the log's `source_ip`): API
+/// Gateway's `requestContext` (REST: `identity.sourceIp`; HTTP API and Function URLs:
+/// `http.sourceIp`); for an ALB, which has no such field, the last address of
+/// `X-Forwarded-For` (the one the load balancer itself appended). `None` if absent.
+fn source_ip(request: &Request) -> Option<String> {
+    use lambda_http::request::RequestContext;
+    let reported = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV1(c)) => c.identity.source_ip.clone(),
+        Some(RequestContext::ApiGatewayV2(c)) => c.http.source_ip.clone(),
+        Some(RequestContext::Alb(_)) => request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|a| !a.is_empty())
+            .map(str::to_owned),
+        _ => None,
+    };
+    // Only what parses as an IP address is logged: the field never carries request text.
+    reported.filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
 }

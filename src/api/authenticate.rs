@@ -1,7 +1,8 @@
 //! Rules 3 and 4, the authentication step every operation shares: the token must verify
 //! ([`crate::verify`]: a single usable `Authorization` header, an item read with a
 //! strongly consistent `GetItem`, not revoked), so a revocation takes effect on the next
-//! request; then its role must be exactly `Administrator`.
+//! request ([`App::authenticate`]); then, on every path but the caller's own token's, its
+//! role must be exactly `Administrator` ([`administrator`]).
 
 use lambda_http::Request;
 
@@ -10,7 +11,7 @@ use super::request_log::RequestLog;
 use crate::error::ApiError;
 use crate::token::TokenHash;
 use crate::token_id::TokenId;
-use crate::verify;
+use crate::verify::{self, VerifiedCaller};
 
 /// The authenticated caller: an Administrator token's item.
 #[derive(Debug)]
@@ -24,23 +25,32 @@ pub(super) struct Caller {
 }
 
 impl<S: crate::store::TokenStore, G> App<S, G> {
-    /// The caller of `request` if its token is usable (else 401) and its role exactly
-    /// `Administrator` (else 403). The store call runs under the request's deadline.
-    pub(super) async fn authenticate_admin(
+    /// Rule 3: the verified caller of `request` (else 401). The store call runs under the
+    /// request's deadline. The log learns the caller's tenant and `TokenId`.
+    pub(super) async fn authenticate(
         &self,
         request: &Request,
         log: &mut RequestLog,
-    ) -> Result<Caller, ApiError> {
+    ) -> Result<VerifiedCaller, ApiError> {
         let token = verify::presented(request.headers(), &self.data_center)?;
         let verified = log.store(verify::lookup(&token, &self.store)).await?;
         log.tenant_id = Some(verified.record.tenant_id);
-        if !verified.record.is_administrator() {
-            return Err(ApiError::Forbidden);
-        }
-        Ok(Caller {
-            token_hash: verified.token_hash,
-            tenant_id: verified.record.tenant_id,
-            token_id: verified.record.token_id,
-        })
+        log.caller_token_id = verified.record.token_id;
+        Ok(verified)
     }
+}
+
+/// Rule 4: `verified` as an Administrator caller (else 403).
+///
+/// # Errors
+/// [`ApiError::Forbidden`].
+pub(super) fn administrator(verified: VerifiedCaller) -> Result<Caller, ApiError> {
+    if !verified.record.is_administrator() {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Caller {
+        token_hash: verified.token_hash,
+        tenant_id: verified.record.tenant_id,
+        token_id: verified.record.token_id,
+    })
 }

@@ -68,9 +68,11 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
                 created_by: Some(caller.token_hash.clone()),
                 created_by_id: caller.token_id,
                 date_expires: None,
+                rotated_from_id: None,
             };
             match log.store(self.store.put_new(&item)).await? {
                 PutOutcome::Created => {
+                    log.new_token_id = Some(token_id);
                     let body = envelope::success_body(IssuedToken {
                         date_created: &date_created,
                         token: token.expose(),

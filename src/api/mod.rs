@@ -8,14 +8,17 @@
 //! - `request_log`: the request's one log line and metrics record;
 //! - [`budget`]: the request's deadline for its store calls;
 //! - one file per operation, each parsing its own parameters: [`create`], [`list`],
-//!   `revoke`.
+//!   `get`, `revoke`, `rotate`, `self_view`.
 
 mod app;
 mod authenticate;
 pub mod budget;
 pub mod create;
+mod get;
 pub mod list;
 mod request_log;
 mod revoke;
+mod rotate;
+mod self_view;
 
 pub use app::App;

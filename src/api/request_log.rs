@@ -2,7 +2,8 @@
 //! while the request is evaluated, and the one place that writes them
 //! ([`RequestLog::write`]). Each request has its own, so concurrent requests never share a
 //! line or a record. No token, digest, `Authorization` value or description is ever
-//! logged.
+//! logged. Who did what: the caller's, the target's and the new token's `TokenId`s (public
+//! handles, never secrets) and the client's source IP.
 
 use std::future::Future;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use super::budget::within;
 use crate::endpoint::Operation;
 use crate::error::ApiError;
 use crate::metrics::{MetricsSink, RequestMetrics};
+use crate::token_id::TokenId;
 
 /// The request's log: its deadline, and what its line will say besides status and reason.
 #[derive(Debug)]
@@ -28,6 +30,14 @@ pub(super) struct RequestLog {
     pub(super) collisions: u32,
     /// Time spent in store calls ([`RequestLog::store`]); `None` before the first.
     store_time: Option<Duration>,
+    /// The caller's `TokenId`, once authenticated (if its item has one).
+    pub(super) caller_token_id: Option<TokenId>,
+    /// The `TokenId` a get, revoke or rotation acts on.
+    pub(super) target_token_id: Option<TokenId>,
+    /// The `TokenId` of the token a create or rotation issued.
+    pub(super) new_token_id: Option<TokenId>,
+    /// The client's IP address as the front door reports it.
+    pub(super) source_ip: Option<String>,
 }
 
 impl RequestLog {
@@ -39,6 +49,10 @@ impl RequestLog {
             tenant_id: None,
             collisions: 0,
             store_time: None,
+            caller_token_id: None,
+            target_token_id: None,
+            new_token_id: None,
+            source_ip: None,
         }
     }
 
@@ -59,7 +73,9 @@ impl RequestLog {
     ///
     /// The log line's fields (each a plain value: strings, integers; absent when unknown):
     /// `request_id`, `operation`, `status`, `reason`, `tenant_id`, `latency_us`,
-    /// `store_latency_us`, `collisions` (only when non-zero), `cause` (5xx only).
+    /// `store_latency_us`, `collisions` (only when non-zero), `cause` (5xx only), and the
+    /// audit fields `caller_token_id`, `target_token_id` (get, revoke, rotate),
+    /// `new_token_id` (create, rotate: only when issued) and `source_ip`.
     pub(super) fn write(
         &self,
         sink: &MetricsSink,
@@ -78,6 +94,14 @@ impl RequestLog {
         let collisions = (self.collisions > 0).then_some(self.collisions);
         let operation = self.operation.as_ref().map(Operation::name);
         let tenant_id = self.tenant_id;
+        let id = |id: Option<TokenId>| id.map(|id| id.to_string());
+        let caller_token_id = id(self.caller_token_id);
+        let caller_token_id = caller_token_id.as_deref();
+        let target_token_id = id(self.target_token_id);
+        let target_token_id = target_token_id.as_deref();
+        let new_token_id = id(self.new_token_id);
+        let new_token_id = new_token_id.as_deref();
+        let source_ip = self.source_ip.as_deref();
         macro_rules! line {
             ($level:expr) => {
                 tracing::event!(
@@ -91,6 +115,10 @@ impl RequestLog {
                     store_latency_us,
                     collisions,
                     cause,
+                    caller_token_id,
+                    target_token_id,
+                    new_token_id,
+                    source_ip,
                     "api token request"
                 )
             };

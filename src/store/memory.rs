@@ -8,10 +8,12 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::{
-    CallerRecord, LastUseOutcome, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError,
-    TokenPage, TokenStore, TokenSummary,
+    CallerRecord, LastUseOutcome, ListQuery, NewTokenItem, PutOutcome, Revocation, RotateOutcome,
+    Rotation, StoreError, TokenKey, TokenPage, TokenStore, TokenSummary,
 };
+use crate::dates;
 use crate::lifetime::Expiry;
+use crate::rotation::{self, OldChange, OldToken};
 use crate::token::TokenHash;
 use crate::token_id::TokenId;
 
@@ -42,6 +44,10 @@ pub struct MemoryItem {
     pub date_expires: Option<String>,
     /// `DateLastUsed`, if any.
     pub date_last_used: Option<String>,
+    /// `RotatedFromId`, if any.
+    pub rotated_from_id: Option<TokenId>,
+    /// `RotatedToId`, if any.
+    pub rotated_to_id: Option<TokenId>,
 }
 
 impl MemoryItem {
@@ -149,6 +155,10 @@ impl TokenStore for MemoryStore {
                     .as_deref()
                     .map_or(Expiry::Never, Expiry::from_stored),
                 date_last_used: item.date_last_used.clone(),
+                date_created: item.date_created.clone(),
+                description: item.description.clone(),
+                date_revoked: item.date_revoked.clone(),
+                created_by_id: item.created_by_id,
             }))
     }
 
@@ -169,6 +179,7 @@ impl TokenStore for MemoryStore {
                 created_by: item.created_by.as_ref().map(|h| h.as_str().to_owned()),
                 created_by_id: item.created_by_id,
                 date_expires: item.date_expires.clone(),
+                rotated_from_id: item.rotated_from_id,
                 ..MemoryItem::default()
             },
         );
@@ -240,5 +251,73 @@ impl TokenStore for MemoryStore {
             }
             _ => Ok(LastUseOutcome::Skipped),
         }
+    }
+
+    async fn get_token(&self, key: &TokenKey) -> Result<Option<TokenSummary>, StoreError> {
+        self.check_failure()?;
+        Ok(self
+            .lock()
+            .values()
+            .find(|item| item.tenant_id == key.tenant_id && item.token_id == Some(key.token_id))
+            .map(|item| item.summary(key.token_id)))
+    }
+
+    /// Atomic under the one lock: the old item is read, the plan made and both writes
+    /// applied with no other call in between, or nothing is written.
+    async fn rotate(&self, rotation: &Rotation) -> Result<RotateOutcome, StoreError> {
+        self.check_failure()?;
+        let mut items = self.lock();
+        if items.contains_key(rotation.new_token_hash.as_str()) {
+            return Ok(RotateOutcome::Collision);
+        }
+        let Some(old) = items.values_mut().find(|item| {
+            item.tenant_id == rotation.tenant_id && item.token_id == Some(rotation.token_id)
+        }) else {
+            return Ok(RotateOutcome::NotFound);
+        };
+        let state = OldToken {
+            role: old.role.clone(),
+            description: old.description.clone(),
+            date_created: dates::parse(&old.date_created),
+            expiry: old
+                .date_expires
+                .as_deref()
+                .map_or(Expiry::Never, Expiry::from_stored),
+            revoked: old.revoked,
+            rotated: old.rotated_to_id.is_some(),
+        };
+        let plan = match rotation::plan(&state, rotation) {
+            Ok(plan) => plan,
+            Err(conflict) => return Ok(RotateOutcome::Conflict(conflict)),
+        };
+        old.rotated_to_id = Some(plan.new_item.token_id);
+        match &plan.old_change {
+            OldChange::Revoke {
+                date_revoked,
+                revoked_by_id,
+            } => {
+                old.revoked = true;
+                old.date_revoked = Some(date_revoked.clone());
+                old.revoked_by_id = *revoked_by_id;
+            }
+            OldChange::ExpireAt(date) => old.date_expires = Some(date.clone()),
+        }
+        let new = &plan.new_item;
+        items.insert(
+            new.token_hash.as_str().to_owned(),
+            MemoryItem {
+                token_id: Some(new.token_id),
+                tenant_id: new.tenant_id,
+                role: Some(new.role.clone()),
+                description: new.description.clone(),
+                date_created: new.date_created.clone(),
+                created_by: new.created_by.as_ref().map(|h| h.as_str().to_owned()),
+                created_by_id: new.created_by_id,
+                date_expires: new.date_expires.clone(),
+                rotated_from_id: new.rotated_from_id,
+                ..MemoryItem::default()
+            },
+        );
+        Ok(RotateOutcome::Rotated(Box::new(plan.new_item)))
     }
 }

@@ -14,6 +14,7 @@ use std::future::Future;
 
 pub use crate::last_use::LastUseOutcome;
 use crate::lifetime::Expiry;
+pub use crate::rotation::{RotateConflict, Rotation};
 use crate::token::TokenHash;
 use crate::token_id::TokenId;
 
@@ -23,8 +24,9 @@ pub const ADMINISTRATOR: &str = "Administrator";
 /// The `Role` given to every token the function creates.
 pub const STANDARD: &str = "Standard";
 
-/// What the function needs to know about the caller's token item.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the function needs to know about the caller's token item: what authentication
+/// decides on, and what `GET /api/v1/apikey/self` shows of it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CallerRecord {
     /// `TenantId`: the tenant the token acts for.
     pub tenant_id: i64,
@@ -40,6 +42,14 @@ pub struct CallerRecord {
     pub expiry: Expiry,
     /// `DateLastUsed`, if the item has a string one (`YYYY-MM-DDTHH:MM:SS` UTC).
     pub date_last_used: Option<String>,
+    /// `DateCreated`, if a string (else empty).
+    pub date_created: String,
+    /// `Description`, if a string (else empty).
+    pub description: String,
+    /// `DateRevoked`, if a string.
+    pub date_revoked: Option<String>,
+    /// `CreatedById`, if a valid `TokenId`.
+    pub created_by_id: Option<TokenId>,
 }
 
 impl CallerRecord {
@@ -70,6 +80,21 @@ pub struct NewTokenItem {
     pub created_by_id: Option<TokenId>,
     /// `DateExpires` (S), `YYYY-MM-DDTHH:MM:SS` UTC; `None`: the token never expires.
     pub date_expires: Option<String>,
+    /// `RotatedFromId` (S): the token a rotation replaced with this one.
+    pub rotated_from_id: Option<TokenId>,
+}
+
+/// Result of a rotation ([`TokenStore::rotate`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RotateOutcome {
+    /// Both writes applied: the new item as written.
+    Rotated(Box<NewTokenItem>),
+    /// The tenant has no token with that id (another tenant's, nobody's): nothing written.
+    NotFound,
+    /// The old token cannot be rotated: nothing written.
+    Conflict(RotateConflict),
+    /// The new token's `TokenHash` is taken: nothing written; draw another token.
+    Collision,
 }
 
 /// Result of a conditional create.
@@ -125,6 +150,15 @@ pub struct ListQuery {
     pub limit: u32,
     /// Only tokens whose `TokenId` sorts before this one (created earlier).
     pub before: Option<TokenId>,
+}
+
+/// One token to read: `token_id` of `tenant_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenKey {
+    /// The caller's tenant: the item must belong to it, or it is not found.
+    pub tenant_id: i64,
+    /// The token to read.
+    pub token_id: TokenId,
 }
 
 /// A revocation: mark `token_id` of `tenant_id` revoked.
@@ -239,4 +273,22 @@ pub trait TokenStore: Send + Sync {
         date: &str,
         cutoff: &str,
     ) -> impl Future<Output = Result<LastUseOutcome, StoreError>> + Send;
+
+    /// The tenant's token `key.token_id` as it now is: its key found through the
+    /// `TenantTokens` index, then the item read consistently (so every revoke and rotation
+    /// that answered before is seen) and its tenant checked again. `Ok(None)` if the tenant
+    /// has no such token (another tenant's, nobody's) or its item cannot be shown.
+    fn get_token(
+        &self,
+        key: &TokenKey,
+    ) -> impl Future<Output = Result<Option<TokenSummary>, StoreError>> + Send;
+
+    /// Rotates the tenant's token `rotation.token_id` ([`crate::rotation`]'s rules):
+    /// reads it as it now is, then writes the new item and the old item's change together
+    /// or not at all, the new one only if its `TokenHash` is free, the old one only if it
+    /// is still the tenant's, unrevoked, unexpired and never rotated.
+    fn rotate(
+        &self,
+        rotation: &Rotation,
+    ) -> impl Future<Output = Result<RotateOutcome, StoreError>> + Send;
 }

@@ -57,6 +57,7 @@ pub(crate) async fn mint(config: &Config, args: MintArgs) -> Result<(), Bootstra
         created_by: None,
         created_by_id: None,
         date_expires: None,
+        rotated_from_id: None,
     };
     // Importing again is a no-op, whatever TokenId was given: checked first with a
     // consistent read, so that it is never reported as a new token.

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::dates;
 use crate::lifetime::Expiry;
+use crate::rotation::OldToken;
 use crate::store::{CallerRecord, NewTokenItem, StoreError, TenantItem, TokenSummary};
 use crate::token_id::TokenId;
 
@@ -129,6 +131,12 @@ pub fn item_attributes(item: &NewTokenItem) -> Item {
     if let Some(date_expires) = &item.date_expires {
         put(attr::DATE_EXPIRES, AttributeValue::S(date_expires.clone()));
     }
+    if let Some(rotated_from_id) = &item.rotated_from_id {
+        put(
+            attr::ROTATED_FROM_ID,
+            AttributeValue::S(rotated_from_id.to_string()),
+        );
+    }
     attributes
 }
 
@@ -141,6 +149,24 @@ fn expiry(item: &Item) -> Expiry {
         Some(AttributeValue::S(text)) => Expiry::from_stored(text),
         Some(_) => Expiry::Unreadable,
     }
+}
+
+/// The token to rotate as its item now is, if it is `tenant_id`'s token `token_id`
+/// (`None` otherwise: the rotation's 404).
+pub(super) fn old_token_from_item(item: &Item, tenant_id: i64, token_id: &str) -> Option<OldToken> {
+    if integer_attribute(item, attr::TENANT_ID) != Some(tenant_id)
+        || string_attribute(item, attr::TOKEN_ID).as_deref() != Some(token_id)
+    {
+        return None;
+    }
+    Some(OldToken {
+        role: string_attribute(item, attr::ROLE),
+        description: string_attribute(item, attr::DESCRIPTION).unwrap_or_default(),
+        date_created: string_attribute(item, attr::DATE_CREATED).and_then(|d| dates::parse(&d)),
+        expiry: expiry(item),
+        revoked: is_revoked(item),
+        rotated: item.contains_key(attr::ROTATED_TO_ID),
+    })
 }
 
 /// `Revoked`: absent or `BOOL false` is not revoked; anything else is (fail closed).
@@ -184,12 +210,8 @@ fn caller_from_item(item: &Item) -> Result<CallerRecord, StoreError> {
     if is_revoked(item) {
         // A revoked token is refused (401) whatever else its item holds.
         return Ok(CallerRecord {
-            tenant_id: 0,
-            role: None,
             revoked: true,
-            token_id: None,
-            expiry: Expiry::Never,
-            date_last_used: None,
+            ..CallerRecord::default()
         });
     }
     let tenant_id = integer_attribute(item, attr::TENANT_ID)
@@ -201,7 +223,35 @@ fn caller_from_item(item: &Item) -> Result<CallerRecord, StoreError> {
         token_id: string_attribute(item, attr::TOKEN_ID).and_then(|s| TokenId::parse(&s)),
         expiry: expiry(item),
         date_last_used: string_attribute(item, attr::DATE_LAST_USED),
+        date_created: string_attribute(item, attr::DATE_CREATED).unwrap_or_default(),
+        description: string_attribute(item, attr::DESCRIPTION).unwrap_or_default(),
+        date_revoked: string_attribute(item, attr::DATE_REVOKED),
+        created_by_id: string_attribute(item, attr::CREATED_BY_ID).and_then(|s| TokenId::parse(&s)),
     })
+}
+
+/// The attributes of the caller's item that authentication and the caller's own view
+/// read: the consistent `GetItem`'s projection (never `TokenHash` nor `CreatedBy`).
+/// `Role` is a DynamoDB reserved word, hence the placeholder `#role`
+/// ([`CALLER_PROJECTION_NAMES`]).
+pub const CALLER_PROJECTION: &str =
+    "TenantId, #role, Revoked, TokenId, DateCreated, Description, DateRevoked, CreatedById, \
+     DateExpires, DateLastUsed";
+
+/// The placeholders of [`CALLER_PROJECTION`].
+pub const CALLER_PROJECTION_NAMES: [(&str, &str); 1] = [("#role", attr::ROLE)];
+
+/// A token item read by key for `GET {TokenId}`: shown only if it is the tenant's token
+/// with that id and can be shown ([`summary_from_item`]); `None` otherwise, one answer for
+/// every reason (no cross-tenant oracle).
+pub(super) fn token_of_tenant(
+    item: &Item,
+    tenant_id: i64,
+    token_id: TokenId,
+) -> Option<TokenSummary> {
+    summary_from_item(item, tenant_id)
+        .ok()
+        .filter(|summary| summary.token_id == token_id)
 }
 
 /// Reads a listed or revoked item. It must carry a valid `TokenId` and the `TenantId` that
@@ -302,6 +352,7 @@ mod tests {
             created_by: None,
             created_by_id: None,
             date_expires: None,
+            rotated_from_id: None,
         };
         assert!(!item_attributes(&new).contains_key("DateExpires"));
         new.date_expires = Some("2026-12-08T10:00:00".into());

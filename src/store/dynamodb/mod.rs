@@ -20,6 +20,15 @@
 //!   DateLastUsed < :cutoff)`: it never creates an item, and of several processes writing
 //!   within 5 minutes only the first succeeds; the others' failed condition is
 //!   [`LastUseOutcome::Skipped`].
+//! - A get finds the key the same way as a revocation, then reads the item consistently
+//!   (`GetItem`) and checks its tenant and id again.
+//! - A rotation finds the key the same way, reads the old item consistently, plans the
+//!   rotation ([`crate::rotation`]), and writes it in ONE `TransactWriteItems`: the new item
+//!   `Put` on `attribute_not_exists(TokenHash)`, the old item's `Update` on its tenant, id,
+//!   no `RotatedToId`, not revoked and not expired; `ClientRequestToken` = the new
+//!   `TokenId`, so the SDK's retry of an attempt whose answer was lost is idempotent. A
+//!   cancelled `Put` is a collision; a cancelled `Update` (another writer came first) is
+//!   classified by reading the item again.
 //!
 //! The client is built once per process by [`client_from_env`] with the time limits of
 //! [`Timeouts`], so that a request whose store is unreachable, silent or throttling is
@@ -32,15 +41,24 @@
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Update,
+};
 
 use super::{
-    CallerRecord, LastUseOutcome, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError,
-    TokenPage, TokenStore, TokenSummary,
+    CallerRecord, LastUseOutcome, ListQuery, NewTokenItem, PutOutcome, Revocation, RotateOutcome,
+    Rotation, StoreError, TokenKey, TokenPage, TokenStore, TokenSummary,
 };
+use crate::dates;
+use crate::rotation::{self, OldChange, Plan};
 use crate::token::TokenHash;
-use item::summary_from_item;
+use item::{
+    old_token_from_item, summary_from_item, token_of_tenant, CALLER_PROJECTION,
+    CALLER_PROJECTION_NAMES,
+};
 
 mod classify;
 mod client;
@@ -65,9 +83,13 @@ impl TokenStore for DynamoDbStore {
                 AttributeValue::S(token_hash.as_str().to_owned()),
             )
             .consistent_read(true)
-            // `Role` is a DynamoDB reserved word, hence the placeholder.
-            .projection_expression("TenantId, #role, Revoked, TokenId, DateExpires, DateLastUsed")
-            .expression_attribute_names("#role", attr::ROLE)
+            .projection_expression(CALLER_PROJECTION)
+            .set_expression_attribute_names(Some(
+                CALLER_PROJECTION_NAMES
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
+            ))
             .send()
             .await
             .map_err(|e| classify(&e))?;
@@ -152,21 +174,11 @@ impl TokenStore for DynamoDbStore {
     async fn revoke(&self, revocation: &Revocation) -> Result<Option<TokenSummary>, StoreError> {
         let tenant = AttributeValue::N(revocation.tenant_id.to_string());
         let token_id = AttributeValue::S(revocation.token_id.to_string());
-        let found = self
-            .client()
-            .query()
-            .table_name(self.table_name())
-            .index_name(TENANT_TOKENS_INDEX)
-            .key_condition_expression("TenantId = :tenant AND TokenId = :id")
-            .expression_attribute_values(":tenant", tenant.clone())
-            .expression_attribute_values(":id", token_id.clone())
-            .projection_expression(attr::TOKEN_HASH)
-            .send()
-            .await
-            .map_err(|e| classify(&e))?;
-        let Some(AttributeValue::S(token_hash)) =
-            found.items().first().and_then(|i| i.get(attr::TOKEN_HASH))
-        else {
+        let key = TokenKey {
+            tenant_id: revocation.tenant_id,
+            token_id: revocation.token_id,
+        };
+        let Some(token_hash) = self.token_hash_of(&key).await? else {
             return Ok(None);
         };
         let mut update = self
@@ -238,6 +250,217 @@ impl TokenStore for DynamoDbStore {
             {
                 Ok(LastUseOutcome::Skipped)
             }
+            Err(e) => Err(classify(&e)),
+        }
+    }
+
+    /// The index gives the key; the item is then read consistently (`GetItem`), so the
+    /// answer reflects every write that answered before, and shown only if it is still
+    /// the tenant's token with that id.
+    async fn get_token(&self, key: &TokenKey) -> Result<Option<TokenSummary>, StoreError> {
+        let Some(token_hash) = self.token_hash_of(key).await? else {
+            return Ok(None);
+        };
+        let output = self
+            .client()
+            .get_item()
+            .table_name(self.table_name())
+            .key(attr::TOKEN_HASH, AttributeValue::S(token_hash))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| classify(&e))?;
+        Ok(output
+            .item
+            .as_ref()
+            .and_then(|item| token_of_tenant(item, key.tenant_id, key.token_id)))
+    }
+
+    async fn rotate(&self, rotation: &Rotation) -> Result<RotateOutcome, StoreError> {
+        let key = TokenKey {
+            tenant_id: rotation.tenant_id,
+            token_id: rotation.token_id,
+        };
+        let Some(token_hash) = self.token_hash_of(&key).await? else {
+            return Ok(RotateOutcome::NotFound);
+        };
+        // A cancelled write is followed by a fresh read, which then says why (409/404);
+        // the same plan is sent again only after a transaction conflict that changed nothing.
+        for _ in 0..MAX_ROTATE_ATTEMPTS {
+            let output = self
+                .client()
+                .get_item()
+                .table_name(self.table_name())
+                .key(attr::TOKEN_HASH, AttributeValue::S(token_hash.clone()))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| classify(&e))?;
+            let old = output.item.as_ref().and_then(|item| {
+                old_token_from_item(item, rotation.tenant_id, &rotation.token_id.to_string())
+            });
+            let Some(old) = old else {
+                return Ok(RotateOutcome::NotFound);
+            };
+            let plan = match rotation::plan(&old, rotation) {
+                Ok(plan) => plan,
+                Err(conflict) => return Ok(RotateOutcome::Conflict(conflict)),
+            };
+            match self.write_rotation(&token_hash, rotation, &plan).await? {
+                Written::Applied => return Ok(RotateOutcome::Rotated(Box::new(plan.new_item))),
+                Written::Collision => return Ok(RotateOutcome::Collision),
+                Written::OldChanged => continue,
+            }
+        }
+        Err(StoreError::Unavailable(
+            "rotation: transaction conflicts".to_owned(),
+        ))
+    }
+}
+
+impl DynamoDbStore {
+    /// The `TokenHash` of the tenant's token `key.token_id`, from the `TenantTokens` index
+    /// (`TenantId = :tenant AND TokenId = :id`, projecting the key only); `None` if the
+    /// tenant has no such token. Eventually consistent: callers re-check the item.
+    async fn token_hash_of(&self, key: &TokenKey) -> Result<Option<String>, StoreError> {
+        let found = self
+            .client()
+            .query()
+            .table_name(self.table_name())
+            .index_name(TENANT_TOKENS_INDEX)
+            .key_condition_expression("TenantId = :tenant AND TokenId = :id")
+            .expression_attribute_values(":tenant", AttributeValue::N(key.tenant_id.to_string()))
+            .expression_attribute_values(":id", AttributeValue::S(key.token_id.to_string()))
+            .projection_expression(attr::TOKEN_HASH)
+            .send()
+            .await
+            .map_err(|e| classify(&e))?;
+        Ok(
+            match found.items().first().and_then(|i| i.get(attr::TOKEN_HASH)) {
+                Some(AttributeValue::S(token_hash)) => Some(token_hash.clone()),
+                _ => None,
+            },
+        )
+    }
+}
+
+/// Reads and transactions one rotation makes at most when other writers keep changing the
+/// old item between its read and its write.
+const MAX_ROTATE_ATTEMPTS: usize = 3;
+
+/// How a rotation's transaction ended.
+enum Written {
+    /// Both writes applied.
+    Applied,
+    /// The new item's `TokenHash` is taken (the `Put`'s condition failed).
+    Collision,
+    /// The old item no longer met its condition, or another transaction held it.
+    OldChanged,
+}
+
+impl DynamoDbStore {
+    /// The rotation's ONE `TransactWriteItems` (see the module docs).
+    async fn write_rotation(
+        &self,
+        old_hash: &str,
+        rotation: &Rotation,
+        plan: &Plan,
+    ) -> Result<Written, StoreError> {
+        let put = Put::builder()
+            .table_name(self.table_name())
+            .set_item(Some(Item::from(&plan.new_item)))
+            .condition_expression("attribute_not_exists(TokenHash)")
+            .build()
+            .map_err(|e| StoreError::Internal(format!("rotation put: {e}")))?;
+        let now = dates::format(rotation.now).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let mut update = Update::builder()
+            .table_name(self.table_name())
+            .key(attr::TOKEN_HASH, AttributeValue::S(old_hash.to_owned()))
+            .condition_expression(
+                "TenantId = :tenant AND TokenId = :id AND attribute_not_exists(RotatedToId) \
+                 AND (attribute_not_exists(Revoked) OR Revoked = :false) \
+                 AND (attribute_not_exists(DateExpires) OR DateExpires > :now)",
+            )
+            .expression_attribute_values(
+                ":tenant",
+                AttributeValue::N(rotation.tenant_id.to_string()),
+            )
+            .expression_attribute_values(":id", AttributeValue::S(rotation.token_id.to_string()))
+            .expression_attribute_values(":false", AttributeValue::Bool(false))
+            .expression_attribute_values(":now", AttributeValue::S(now))
+            .expression_attribute_values(
+                ":new",
+                AttributeValue::S(plan.new_item.token_id.to_string()),
+            );
+        update = match &plan.old_change {
+            OldChange::Revoke {
+                date_revoked,
+                revoked_by_id,
+            } => {
+                let update = update
+                    .expression_attribute_values(":true", AttributeValue::Bool(true))
+                    .expression_attribute_values(
+                        ":revoked",
+                        AttributeValue::S(date_revoked.clone()),
+                    );
+                match revoked_by_id {
+                    Some(by) => update
+                        .update_expression(
+                            "SET RotatedToId = :new, Revoked = :true, DateRevoked = :revoked, \
+                             RevokedById = :by",
+                        )
+                        .expression_attribute_values(":by", AttributeValue::S(by.to_string())),
+                    None => update.update_expression(
+                        "SET RotatedToId = :new, Revoked = :true, DateRevoked = :revoked",
+                    ),
+                }
+            }
+            OldChange::ExpireAt(date) => update
+                .update_expression("SET RotatedToId = :new, DateExpires = :expires")
+                .expression_attribute_values(":expires", AttributeValue::S(date.clone())),
+        };
+        let update = update
+            .build()
+            .map_err(|e| StoreError::Internal(format!("rotation update: {e}")))?;
+        let result = self
+            .client()
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(TransactWriteItem::builder().update(update).build())
+            .client_request_token(plan.new_item.token_id.to_string())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Written::Applied),
+            Err(SdkError::ServiceError(e)) => match e.err() {
+                TransactWriteItemsError::TransactionCanceledException(cancelled) => {
+                    let code = |i: usize| {
+                        cancelled
+                            .cancellation_reasons()
+                            .get(i)
+                            .and_then(|r| r.code())
+                            .unwrap_or("None")
+                    };
+                    Ok(match (code(0), code(1)) {
+                        ("ConditionalCheckFailed", _) => Written::Collision,
+                        (_, "ConditionalCheckFailed" | "TransactionConflict") => {
+                            Written::OldChanged
+                        }
+                        ("TransactionConflict", _) => Written::OldChanged,
+                        _ => {
+                            return Err(StoreError::Unavailable(format!(
+                                "TransactionCanceled: {}/{}",
+                                code(0),
+                                code(1)
+                            )))
+                        }
+                    })
+                }
+                TransactWriteItemsError::TransactionInProgressException(_) => {
+                    Ok(Written::OldChanged)
+                }
+                _ => Err(classify(&SdkError::ServiceError(e))),
+            },
             Err(e) => Err(classify(&e)),
         }
     }
