@@ -6,7 +6,9 @@
 //! - the requests: `GetItem` strongly consistent with its projection; the conditional
 //!   `PutItem` asking for the old item on a failed condition; the `Query` on `TenantTokens`
 //!   (key condition, newest first, `Limit`, following `LastEvaluatedKey`); the conditional
-//!   `UpdateItem` of a revocation; the conditional `UpdateItem` of a last use;
+//!   `UpdateItem` of a revocation; the conditional `UpdateItem` of a last use; a get's
+//!   index `Query` then consistent `GetItem`; a rotation's consistent read and ONE
+//!   `TransactWriteItems` (its `ClientRequestToken`, both conditions, the new item);
 //! - what the answers become: throttling and HTTP 5xx (retried, then unavailable: 503),
 //!   a missing table (not retried: 500), a failed condition (a collision, or the request's
 //!   own retried write; a revocation of another tenant's token), and time-outs.
@@ -19,11 +21,18 @@ use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::operation::get_item::{GetItemInput, GetItemOutput};
 use aws_sdk_dynamodb::operation::put_item::{PutItemError, PutItemInput, PutItemOutput};
 use aws_sdk_dynamodb::operation::query::{QueryInput, QueryOutput};
+use aws_sdk_dynamodb::operation::transact_write_items::{
+    TransactWriteItemsError, TransactWriteItemsInput, TransactWriteItemsOutput,
+};
 use aws_sdk_dynamodb::operation::update_item::{
     UpdateItemError, UpdateItemInput, UpdateItemOutput,
 };
-use aws_sdk_dynamodb::types::error::ConditionalCheckFailedException;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::error::{
+    ConditionalCheckFailedException, TransactionCanceledException,
+};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, CancellationReason, ReturnValue, ReturnValuesOnConditionCheckFailure,
+};
 use aws_sdk_dynamodb::Client;
 use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
 use aws_smithy_runtime_api::client::http::{
@@ -35,7 +44,8 @@ use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use create_api_token::store::dynamodb::{DynamoDbStore, Timeouts, TENANT_TOKENS_INDEX};
 use create_api_token::store::{
-    LastUseOutcome, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError, TokenStore,
+    LastUseOutcome, ListQuery, NewTokenItem, PutOutcome, Revocation, RotateConflict, RotateOutcome,
+    Rotation, StoreError, TokenKey, TokenStore,
 };
 use create_api_token::token::TokenHash;
 use create_api_token::token_id::TokenId;
@@ -175,7 +185,11 @@ async fn the_caller_is_read_with_a_consistent_projected_get_item() {
     );
     assert_eq!(
         request.projection_expression(),
-        Some("TenantId, #role, Revoked, TokenId, DateExpires, DateLastUsed")
+        Some(
+            "TenantId, #role, Revoked, TokenId, DateCreated, Description, DateRevoked, \
+             CreatedById, DateExpires, DateLastUsed"
+        ),
+        "what verification and the caller's own view read, never TokenHash or CreatedBy"
     );
     assert_eq!(
         request.expression_attribute_names(),
@@ -775,4 +789,253 @@ async fn a_failed_last_use_condition_is_skipped_not_an_error() {
         .record_last_use(&hash, "2026-12-07T10:05:00", "2026-12-07T10:00:00")
         .await;
     assert_eq!(outcome, Ok(LastUseOutcome::Skipped));
+}
+
+// ---- get and rotate ------------------------------------------------------------------------
+
+/// The index's answer to a key lookup: the item's `TokenHash`.
+fn key_found() -> QueryOutput {
+    QueryOutput::builder()
+        .items(HashMap::from([(
+            "TokenHash".to_owned(),
+            s(&"b".repeat(64)),
+        )]))
+        .build()
+}
+
+/// A full token item of `tenant` with `TokenId` = `TOKEN_ID`, as a consistent read returns it.
+fn stored(tenant: i64) -> HashMap<String, AttributeValue> {
+    let mut item = listed(tenant, TOKEN_ID);
+    item.insert("TokenHash".to_owned(), s(&"b".repeat(64)));
+    item.insert("Role".to_owned(), s("Administrator"));
+    item.insert("DateCreated".to_owned(), s("2026-12-01T10:00:00"));
+    item.insert("DateExpires".to_owned(), s("2026-12-11T10:00:00"));
+    item
+}
+
+#[tokio::test]
+async fn a_get_finds_the_key_in_the_index_then_reads_the_item_consistently() {
+    let (queries, keep_query) = recorder::<QueryInput>();
+    let (gets, keep_get) = recorder::<GetItemInput>();
+    let query = mock!(Client::query)
+        .match_requests(keep_query)
+        .then_output(key_found);
+    let get = mock!(Client::get_item)
+        .match_requests(keep_get)
+        .then_output(|| GetItemOutput::builder().set_item(Some(stored(7))).build());
+    let key = TokenKey {
+        tenant_id: 7,
+        token_id: TokenId::parse(TOKEN_ID).unwrap(),
+    };
+    let token = store(&[&query, &get]).get_token(&key).await.unwrap();
+    let token = token.expect("found");
+    assert_eq!(token.token_id.to_string(), TOKEN_ID);
+    assert_eq!(token.date_expires.as_deref(), Some("2026-12-11T10:00:00"));
+    let q = queries.lock().unwrap()[0].clone();
+    assert_eq!(q.index_name(), Some(TENANT_TOKENS_INDEX));
+    assert_eq!(
+        q.key_condition_expression(),
+        Some("TenantId = :tenant AND TokenId = :id")
+    );
+    assert_eq!(q.projection_expression(), Some("TokenHash"));
+    let g = gets.lock().unwrap()[0].clone();
+    assert_eq!(g.consistent_read(), Some(true));
+    assert_eq!(
+        g.key(),
+        Some(&HashMap::from([(
+            "TokenHash".to_owned(),
+            s(&"b".repeat(64))
+        )]))
+    );
+
+    // A stale index naming an item that is now another tenant's, or gone: not found.
+    for item in [Some(stored(8)), None] {
+        let query = mock!(Client::query).then_output(key_found);
+        let get = mock!(Client::get_item)
+            .then_output(move || GetItemOutput::builder().set_item(item.clone()).build());
+        assert_eq!(store(&[&query, &get]).get_token(&key).await, Ok(None));
+    }
+    // Nothing in the index: no read at all.
+    let query = mock!(Client::query).then_output(|| QueryOutput::builder().build());
+    let get = mock!(Client::get_item).then_output(|| GetItemOutput::builder().build());
+    assert_eq!(store(&[&query, &get]).get_token(&key).await, Ok(None));
+    assert_eq!(get.num_calls(), 0);
+}
+
+fn rotation(grace: &str) -> Rotation {
+    Rotation {
+        tenant_id: 7,
+        token_id: TokenId::parse(TOKEN_ID).unwrap(),
+        now: time::macros::datetime!(2026-12-07 10:00:00 UTC),
+        grace: create_api_token::lifetime::grace(Some(grace)).unwrap(),
+        expires_in: None,
+        max_lifetime: None,
+        new_token_hash: TokenHash::of("rotatedrotatedrotatedrot1-us-1"),
+        new_token_id: TokenId::parse("01KBTEST000000000000000009").unwrap(),
+        caller_hash: TokenHash::of("adminadminadminadmin00001-us-1"),
+        caller_id: TokenId::parse(OTHER_TOKEN_ID),
+    }
+}
+
+fn cancelled(codes: [&str; 2]) -> TransactWriteItemsError {
+    let mut error = TransactionCanceledException::builder();
+    for code in codes {
+        error = error.cancellation_reasons(CancellationReason::builder().code(code).build());
+    }
+    TransactWriteItemsError::TransactionCanceledException(error.build())
+}
+
+#[tokio::test]
+async fn a_rotation_is_one_transaction_of_the_new_put_and_the_old_update() {
+    let (transactions, keep) = recorder::<TransactWriteItemsInput>();
+    let (gets, keep_get) = recorder::<GetItemInput>();
+    let query = mock!(Client::query).then_output(key_found);
+    let get = mock!(Client::get_item)
+        .match_requests(keep_get)
+        .then_output(|| GetItemOutput::builder().set_item(Some(stored(7))).build());
+    let transact = mock!(Client::transact_write_items)
+        .match_requests(keep)
+        .then_output(|| TransactWriteItemsOutput::builder().build());
+    let outcome = store(&[&query, &get, &transact])
+        .rotate(&rotation("3600"))
+        .await
+        .unwrap();
+    let RotateOutcome::Rotated(new) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(gets.lock().unwrap()[0].consistent_read(), Some(true));
+    let transactions = transactions.lock().unwrap();
+    let [t] = transactions.as_slice() else {
+        panic!("one TransactWriteItems: {transactions:?}")
+    };
+    assert_eq!(t.client_request_token(), Some("01KBTEST000000000000000009"));
+    let [put, update] = t.transact_items() else {
+        panic!("two items: {t:?}")
+    };
+    let put = put.put().expect("first: the new item's Put");
+    assert_eq!(put.table_name(), TABLE);
+    assert_eq!(
+        put.condition_expression(),
+        Some("attribute_not_exists(TokenHash)")
+    );
+    let item = put.item();
+    assert_eq!(item["TokenHash"], s(new.token_hash.as_str()));
+    assert_eq!(item["TokenId"], s("01KBTEST000000000000000009"));
+    assert_eq!(item["TenantId"], n(7));
+    assert_eq!(item["Role"], s("Administrator"), "the old token's role");
+    assert_eq!(
+        item["Description"],
+        s("listed"),
+        "the old token's description"
+    );
+    assert_eq!(item["RotatedFromId"], s(TOKEN_ID));
+    assert_eq!(item["CreatedById"], s(OTHER_TOKEN_ID));
+    // The old one lived 10 days: so does the new one.
+    assert_eq!(item["DateExpires"], s("2026-12-17T10:00:00"));
+    let update = update.update().expect("second: the old item's Update");
+    assert_eq!(
+        update.key(),
+        &HashMap::from([("TokenHash".to_owned(), s(&"b".repeat(64)))])
+    );
+    assert_eq!(
+        update.condition_expression(),
+        Some(
+            "TenantId = :tenant AND TokenId = :id AND attribute_not_exists(RotatedToId) \
+             AND (attribute_not_exists(Revoked) OR Revoked = :false) \
+             AND (attribute_not_exists(DateExpires) OR DateExpires > :now)"
+        )
+    );
+    assert_eq!(
+        update.update_expression(),
+        "SET RotatedToId = :new, DateExpires = :expires"
+    );
+    let values = update.expression_attribute_values().unwrap();
+    assert_eq!(values[":tenant"], n(7));
+    assert_eq!(values[":now"], s("2026-12-07T10:00:00"));
+    assert_eq!(values[":new"], s("01KBTEST000000000000000009"));
+    assert_eq!(values[":expires"], s("2026-12-07T11:00:00"), "now + grace");
+    for value in values.values().chain(item.values()) {
+        let text = format!("{value:?}");
+        assert!(!text.contains("rotatedrotatedrotated"), "plaintext written");
+    }
+}
+
+#[tokio::test]
+async fn a_cancelled_transaction_is_a_collision_or_is_classified_by_reading_again() {
+    // The Put's condition: the new TokenHash is taken.
+    let query = mock!(Client::query).then_output(key_found);
+    let get = mock!(Client::get_item)
+        .then_output(|| GetItemOutput::builder().set_item(Some(stored(7))).build());
+    let transact = mock!(Client::transact_write_items)
+        .then_error(|| cancelled(["ConditionalCheckFailed", "None"]));
+    assert_eq!(
+        store(&[&query, &get, &transact])
+            .rotate(&rotation("0"))
+            .await,
+        Ok(RotateOutcome::Collision)
+    );
+    // The Update's condition: another rotation came first; the second read says so.
+    let query = mock!(Client::query).then_output(key_found);
+    let get = mock!(Client::get_item)
+        .sequence()
+        .output(|| GetItemOutput::builder().set_item(Some(stored(7))).build())
+        .output(|| {
+            let mut item = stored(7);
+            item.insert("RotatedToId".to_owned(), s("01KBTEST00000000000000000A"));
+            GetItemOutput::builder().set_item(Some(item)).build()
+        })
+        .build();
+    let transact = mock!(Client::transact_write_items)
+        .then_error(|| cancelled(["None", "ConditionalCheckFailed"]));
+    assert_eq!(
+        store(&[&query, &get, &transact])
+            .rotate(&rotation("0"))
+            .await,
+        Ok(RotateOutcome::Conflict(RotateConflict::Rotated))
+    );
+    assert_eq!(transact.num_calls(), 1);
+    // Refused before any write: revoked, expired, another tenant's.
+    for (item, expected) in [
+        (
+            {
+                let mut i = stored(7);
+                i.insert("Revoked".to_owned(), AttributeValue::Bool(true));
+                i
+            },
+            RotateOutcome::Conflict(RotateConflict::Revoked),
+        ),
+        (
+            {
+                let mut i = stored(7);
+                i.insert("DateExpires".to_owned(), s("2026-12-07T10:00:00"));
+                i
+            },
+            RotateOutcome::Conflict(RotateConflict::Expired),
+        ),
+        (
+            {
+                let mut i = stored(7);
+                i.insert("DateExpires".to_owned(), n(1));
+                i
+            },
+            RotateOutcome::Conflict(RotateConflict::ExpiryUnreadable),
+        ),
+        (stored(8), RotateOutcome::NotFound),
+    ] {
+        let query = mock!(Client::query).then_output(key_found);
+        let get = mock!(Client::get_item).then_output(move || {
+            GetItemOutput::builder()
+                .set_item(Some(item.clone()))
+                .build()
+        });
+        let transact = mock!(Client::transact_write_items)
+            .then_output(|| TransactWriteItemsOutput::builder().build());
+        assert_eq!(
+            store(&[&query, &get, &transact])
+                .rotate(&rotation("0"))
+                .await,
+            Ok(expected.clone())
+        );
+        assert_eq!(transact.num_calls(), 0, "{expected:?}");
+    }
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use create_api_token::endpoint::{RouteError, COLLECTION_PATH};
+use create_api_token::endpoint::{RouteError, COLLECTION_PATH, SELF_PATH};
 use create_api_token::envelope::error_body;
 use create_api_token::error::{ApiError, UNAUTHORIZED_MESSAGE, WWW_AUTHENTICATE};
 use serde_json::{json, Map, Value as Json};
@@ -587,7 +587,7 @@ fn gateway_responses_carry_the_error_envelope() {
     );
 }
 
-/// The routes: the three operations, every other method on both paths (the function's
+/// The routes: the six operations, every other method on each of their paths (the function's
 /// 405 with its `Allow`), and every other path including `/` (the function's 404). All of
 /// them on the one REST API, all to the one function.
 #[test]
@@ -610,12 +610,18 @@ fn every_path_and_method_reaches_the_function() {
         ));
     }
     let token_path = format!("{COLLECTION_PATH}/{{TokenId}}");
+    let rotate_path = format!("{token_path}/rotate");
     let expected: BTreeSet<(String, String)> = [
         ("POST", COLLECTION_PATH),
         ("GET", COLLECTION_PATH),
         ("ANY", COLLECTION_PATH),
+        ("GET", token_path.as_str()),
         ("DELETE", token_path.as_str()),
         ("ANY", token_path.as_str()),
+        ("POST", rotate_path.as_str()),
+        ("ANY", rotate_path.as_str()),
+        ("GET", SELF_PATH),
+        ("ANY", SELF_PATH),
         ("ANY", "/{proxy+}"),
         ("ANY", "/"),
     ]
@@ -846,10 +852,42 @@ fn translation_pins_logging_throttling_tls_and_the_challenge() {
         assert_eq!(setting["DataTraceEnabled"], false, "{key:?}");
         assert_eq!(setting["LoggingLevel"], "OFF", "{key:?}");
     }
-    assert!(
-        stage.get("AccessLogSetting").is_none(),
-        "access logs: see the threat model"
+    // Access logs: JSON, to the template's own log group, with who, what and how it went,
+    // and nothing a header, a query string or a path could bring in.
+    let access = &stage["AccessLogSetting"];
+    assert_eq!(
+        access["DestinationArn"],
+        json!({"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]})
     );
+    let format = str_of(&access["Format"]);
+    let fields: Map<String, Json> =
+        serde_json::from_str(format).expect("access log format is JSON");
+    for (field, variable) in [
+        ("requestId", "$context.requestId"),
+        ("sourceIp", "$context.identity.sourceIp"),
+        ("status", "$context.status"),
+        ("responseLatency", "$context.responseLatency"),
+        ("integrationLatency", "$context.integrationLatency"),
+        ("httpMethod", "$context.httpMethod"),
+        ("resourcePath", "$context.resourcePath"),
+    ] {
+        assert_eq!(fields[field], variable, "{field}");
+    }
+    for value in fields.values() {
+        let value = str_of(value);
+        for forbidden in [
+            "$input",
+            "$method",
+            "header",
+            "querystring",
+            "$context.path",
+            "authorizer",
+        ] {
+            assert!(!value.contains(forbidden), "access log field {value}");
+        }
+    }
+    let groups = resources_of_type(translated, "AWS::Logs::LogGroup");
+    assert!(groups.iter().any(|(id, _)| *id == "ApiAccessLogGroup"));
 
     let api = &resource(translated, "Api")["Properties"];
     let body = &api["Body"];
