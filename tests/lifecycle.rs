@@ -219,3 +219,124 @@ async fn pages_return_every_token_exactly_once_newest_first() {
     assert_eq!(listed_ids(&r), expected[10..]);
     assert_eq!(r.json()["Response"]["next"], serde_json::Value::Null);
 }
+
+// ---- rotation against DynamoDB Local --------------------------------------------------------
+
+mod rotation {
+    use create_api_token::lifetime;
+    use create_api_token::store::dynamodb::DynamoDbStore;
+    use create_api_token::store::{RotateConflict, RotateOutcome, Rotation, TokenStore};
+    use create_api_token::token::TokenHash;
+    use create_api_token::token_id::TokenId;
+    use testkit::*;
+
+    const TARGET: &str = "rotationtargetrotationta1-us-1";
+    const TARGET_ID: &str = "01KBR0TAT10N00000000000001";
+    const TENANT: i64 = 30;
+
+    fn rotation(i: u32) -> Rotation {
+        Rotation {
+            tenant_id: TENANT,
+            token_id: TokenId::parse(TARGET_ID).unwrap(),
+            now: time::OffsetDateTime::now_utc(),
+            grace: lifetime::grace(Some("60")).unwrap(),
+            expires_in: None,
+            max_lifetime: None,
+            new_token_hash: TokenHash::of(&format!("rotatednewtoken{i:010}-us-1")),
+            new_token_id: TokenId::new(1_765_000_000_000 + u64::from(i)),
+            caller_hash: TokenHash::of("rotationcaller"),
+            caller_id: None,
+        }
+    }
+
+    async fn setup(prefix: &str) -> (Table, DynamoDbStore) {
+        let table = Table::new(prefix).await;
+        table
+            .seed_with_id(TARGET, TARGET_ID, "Standard", TENANT)
+            .await;
+        let store = DynamoDbStore::new(table.client.clone(), &table.name);
+        (table, store)
+    }
+
+    /// Eight rotations of one token at once: exactly one wins, the others are told it was
+    /// rotated, and only the winner's new item exists (the losers' `Put`s were undone with
+    /// their failed `Update`s).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn exactly_one_of_concurrent_rotations_wins_and_losers_leave_nothing() {
+        let (table, store) = setup("rotation-race").await;
+        let before = table.items().await.len();
+        let store = std::sync::Arc::new(store);
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move { (i, store.rotate(&rotation(i)).await) })
+            })
+            .collect();
+        let mut winners = Vec::new();
+        for task in tasks {
+            let (i, outcome) = task.await.unwrap();
+            match outcome.unwrap_or_else(|e| panic!("rotation {i}: {e}")) {
+                RotateOutcome::Rotated(new) => winners.push(new),
+                RotateOutcome::Conflict(RotateConflict::Rotated) => {}
+                other => panic!("rotation {i}: {other:?}"),
+            }
+        }
+        assert_eq!(winners.len(), 1, "{winners:?}");
+        let winner = &winners[0];
+        let items = table.items().await;
+        assert_eq!(
+            items.len(),
+            before + 1,
+            "only the winner's item was written"
+        );
+        assert!(items.contains_key(winner.token_hash.as_str()));
+        let old = table.item_for(TARGET).await.unwrap();
+        assert_eq!(
+            old["RotatedToId"].as_s().unwrap(),
+            &winner.token_id.to_string()
+        );
+        assert!(old.contains_key("DateExpires"), "grace 60: it expires");
+        assert!(!old.contains_key("Revoked"));
+        let new = &items[winner.token_hash.as_str()];
+        assert_eq!(new["RotatedFromId"].as_s().unwrap(), TARGET_ID);
+        assert_eq!(new["Role"].as_s().unwrap(), "Standard");
+        assert_eq!(new["Description"].as_s().unwrap(), "fixture");
+    }
+
+    /// A new token whose `TokenHash` is taken cancels the whole transaction: the old token
+    /// is not changed either.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_condition_writes_neither_item() {
+        let (table, store) = setup("rotation-atomic").await;
+        let mut r = rotation(1);
+        r.new_token_hash = TokenHash::of(TARGET);
+        let before = table.items().await;
+        assert_eq!(store.rotate(&r).await, Ok(RotateOutcome::Collision));
+        assert_eq!(table.items().await, before, "a cancelled rotation wrote");
+        // Revoked and expired tokens are refused and left as they are.
+        for (name, value, conflict) in [
+            (
+                "DateExpires",
+                aws_sdk_dynamodb::types::AttributeValue::S("2020-01-01T00:00:00".to_owned()),
+                RotateConflict::Expired,
+            ),
+            (
+                "Revoked",
+                aws_sdk_dynamodb::types::AttributeValue::Bool(true),
+                RotateConflict::Revoked,
+            ),
+        ] {
+            table.set_attribute(TARGET, name, value).await;
+            let before = table.items().await;
+            assert_eq!(
+                store.rotate(&rotation(2)).await,
+                Ok(RotateOutcome::Conflict(conflict))
+            );
+            assert_eq!(table.items().await, before, "{name}");
+        }
+        // Another tenant never rotates it.
+        let mut other = rotation(3);
+        other.tenant_id = TENANT + 1;
+        assert_eq!(store.rotate(&other).await, Ok(RotateOutcome::NotFound));
+    }
+}
