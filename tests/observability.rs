@@ -518,3 +518,106 @@ async fn emf_records_count_each_outcome_in_process() {
     assert_eq!(records[3]["Reason"], "no_credentials");
     assert_eq!(records[4]["Reason"], "unknown_token");
 }
+
+/// Who did what (docs/api.md, "Who did what"): each request's one line carries the
+/// caller's `TokenId`, the target's (get, revoke, rotate), the new one's (create, rotate)
+/// and the client's address as each front door reports it; never a token or a digest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_line_says_who_did_what_from_where_and_holds_no_secret() {
+    let table = Table::new("audit").await;
+    table.seed_dev_tokens().await;
+    let function = Function::start(&table.name, &[("AWS_LAMBDA_LOG_FORMAT", "JSON")]).await;
+    let token_path = format!("{COLLECTION}/{DEV_STANDARD_TOKEN_ID}");
+    let rotate_path = format!("{token_path}/rotate");
+    let rest = events::rest("GET", &token_path)
+        .bearer(DEV_ADMIN_TOKEN)
+        .with(|e| e["requestContext"]["identity"]["sourceIp"] = "203.0.113.10".into());
+    let http = events::http_api("POST", COLLECTION)
+        .bearer(DEV_ADMIN_TOKEN)
+        .with(|e| e["requestContext"]["http"]["sourceIp"] = "2001:db8::7".into());
+    let alb = events::alb("POST", &rotate_path)
+        .query("grace=60")
+        .bearer(DEV_ADMIN_TOKEN)
+        .header("x-forwarded-for", "198.51.100.1, 203.0.113.99");
+    let own = events::http_api("GET", "/api/v1/apikey/self")
+        .bearer(DEV_STANDARD_TOKEN)
+        .with(|e| e["requestContext"]["http"]["sourceIp"] = "192.0.2.44".into());
+    // (event, operation, target, new token id from the header, source ip)
+    let cases = [
+        (
+            rest,
+            "get",
+            Some(DEV_STANDARD_TOKEN_ID),
+            false,
+            "203.0.113.10",
+            DEV_ADMIN_TOKEN_ID,
+        ),
+        (
+            http,
+            "create",
+            None,
+            true,
+            "2001:db8::7",
+            DEV_ADMIN_TOKEN_ID,
+        ),
+        (
+            alb,
+            "rotate",
+            Some(DEV_STANDARD_TOKEN_ID),
+            true,
+            "203.0.113.99",
+            DEV_ADMIN_TOKEN_ID,
+        ),
+        (
+            own,
+            "self",
+            None,
+            false,
+            "192.0.2.44",
+            DEV_STANDARD_TOKEN_ID,
+        ),
+    ];
+    let mut secrets = vec![DEV_ADMIN_TOKEN.to_owned(), DEV_STANDARD_TOKEN.to_owned()];
+    let mut expected = Vec::new();
+    for (event, operation, target, issues, ip, caller) in cases {
+        let r = function.call(&event.to_string()).await;
+        assert_eq!(r.status, 200, "{operation}: {}", r.body);
+        let new_id = issues.then(|| r.header("api-token-id").unwrap().to_owned());
+        if issues {
+            let token = r.json()["Response"]["token"]["Token"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            secrets.push(
+                create_api_token::token::TokenHash::of(&token)
+                    .as_str()
+                    .to_owned(),
+            );
+            secrets.push(token);
+        }
+        expected.push((operation, target, new_id, ip, caller));
+    }
+    for token in [DEV_ADMIN_TOKEN, DEV_STANDARD_TOKEN] {
+        secrets.push(
+            create_api_token::token::TokenHash::of(token)
+                .as_str()
+                .to_owned(),
+        );
+    }
+    let (logs, _) = output_after(&function, expected.len()).await;
+    let lines = request_lines(&logs);
+    assert_eq!(lines.len(), expected.len(), "{lines:?}");
+    for (line, (operation, target, new_id, ip, caller)) in lines.iter().zip(&expected) {
+        assert_eq!(line["operation"], *operation, "{line}");
+        assert_eq!(line["caller_token_id"], *caller, "{line}");
+        assert_eq!(line["target_token_id"].as_str(), *target, "{line}");
+        assert_eq!(line["new_token_id"].as_str(), new_id.as_deref(), "{line}");
+        assert_eq!(line["source_ip"], *ip, "{line}");
+    }
+    for line in function.logs() {
+        for secret in &secrets {
+            assert!(!line.contains(secret.as_str()), "secret in {line}");
+        }
+        assert!(!line.to_ascii_lowercase().contains("bearer"), "{line}");
+    }
+}
