@@ -267,6 +267,88 @@ async fn throttled_or_silent_list_and_revoke_give_503_within_5_s() {
     }
 }
 
+/// Get and rotate read the caller, then `Query` the index for the key (and rotate then
+/// reads and writes in one transaction): a throttled or silent store after the caller's
+/// read gives a 503 within 5 s, with nothing written, and the process goes on serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_or_silent_get_and_rotate_give_503_within_5_s() {
+    let token_path = format!("/api/v1/admin/apikey/{DEV_STANDARD_TOKEN_ID}");
+    let get = events::http_api("GET", &token_path)
+        .bearer(DEV_ADMIN_TOKEN)
+        .to_string();
+    let rotate = events::http_api("POST", &format!("{token_path}/rotate"))
+        .query("grace=60")
+        .bearer(DEV_ADMIN_TOKEN)
+        .to_string();
+    for (mode, case) in [
+        (FakeMode::AdminThenThrottlePut, "throttled Query"),
+        (FakeMode::AdminThenSilentPut, "silent Query"),
+    ] {
+        let fake = ThrottlingDynamoDb::start_with(mode).await;
+        let mut function = Function::start(
+            "tokens-fake",
+            &[("AWS_ENDPOINT_URL_DYNAMODB", fake.endpoint.as_str())],
+        )
+        .await;
+        wait_until_polling(&function, Duration::from_secs(15)).await;
+        for (event, operation) in [(&get, "get"), (&rotate, "rotate")] {
+            fake.reset();
+            let (response, elapsed) = timed_call(&function, event).await;
+            let case = format!("{case}, {operation}");
+            assert_unavailable(&response, elapsed, &case);
+            assert_eq!(fake.count("DynamoDB_20120810.GetItem"), 1, "{case}");
+            for write in ["TransactWriteItems", "PutItem", "UpdateItem"] {
+                assert_eq!(
+                    fake.count(&format!("DynamoDB_20120810.{write}")),
+                    0,
+                    "{case}: no {write} without the key"
+                );
+            }
+        }
+        assert_still_serving(&mut function, case).await;
+        assert_no_token_material(&function.logs(), &[DEV_ADMIN_TOKEN]);
+    }
+}
+
+/// The caller's own view makes no call but the caller's read: a throttled or silent
+/// `GetItem` gives the 503 within 5 s (and before a short invocation deadline).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_or_silent_self_gives_503_within_5_s_and_before_the_deadline() {
+    let own = events::http_api("GET", "/api/v1/apikey/self")
+        .bearer(DEV_STANDARD_TOKEN)
+        .to_string();
+    let fake = ThrottlingDynamoDb::start().await;
+    let mut function = Function::start(
+        "tokens-throttled",
+        &[("AWS_ENDPOINT_URL_DYNAMODB", fake.endpoint.as_str())],
+    )
+    .await;
+    wait_until_polling(&function, Duration::from_secs(15)).await;
+    fake.reset();
+    let (response, elapsed) = timed_call(&function, &own).await;
+    assert_unavailable(&response, elapsed, "throttled self");
+    let get_items = fake.count("DynamoDB_20120810.GetItem");
+    assert!((2..=3).contains(&get_items), "{get_items} GetItem attempts");
+    assert_still_serving(&mut function, "throttled self").await;
+
+    let silent = SilentDynamoDb::start().await;
+    let function = Function::start(
+        "tokens-short-timeout",
+        &[("AWS_ENDPOINT_URL_DYNAMODB", silent.endpoint.as_str())],
+    )
+    .await;
+    wait_until_polling(&function, Duration::from_secs(15)).await;
+    let timeout = Duration::from_millis(1500);
+    function.runtime.set_deadline_after(timeout);
+    let (response, elapsed) = timed_call(&function, &own).await;
+    assert_unavailable(&response, elapsed, "silent self");
+    assert!(
+        elapsed < timeout,
+        "self answered after its deadline: {elapsed:?}"
+    );
+    assert_no_token_material(&function.logs(), &[DEV_STANDARD_TOKEN]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_table_gives_a_fast_500_with_the_cause_logged_without_secrets() {
     // Make sure DynamoDB Local is up (the table itself is deliberately never created).
