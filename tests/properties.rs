@@ -400,6 +400,13 @@ enum Step {
     /// Revoke, as tenant `.0`, the `.1`-th token created so far (of any tenant), or an id
     /// nobody has when there is none.
     Revoke(usize, usize),
+    /// Read, as tenant `.0`, the `.1`-th token created so far (as for `Revoke`).
+    Get(usize, usize),
+    /// Rotate (grace 60 s), as tenant `.0`, the `.1`-th token created so far (as for
+    /// `Revoke`).
+    Rotate(usize, usize),
+    /// The `.0`-th token created so far reads itself.
+    SelfOf(usize),
 }
 
 fn steps() -> impl Strategy<Value = Vec<Step>> {
@@ -407,14 +414,19 @@ fn steps() -> impl Strategy<Value = Vec<Step>> {
         (0..3usize).prop_map(Step::Create),
         (0..3usize, 1..5u32).prop_map(|(t, l)| Step::List(t, l)),
         (0..3usize, any::<usize>()).prop_map(|(t, i)| Step::Revoke(t, i)),
+        (0..3usize, any::<usize>()).prop_map(|(t, i)| Step::Get(t, i)),
+        (0..3usize, any::<usize>()).prop_map(|(t, i)| Step::Rotate(t, i)),
+        any::<usize>().prop_map(Step::SelfOf),
     ];
     proptest::collection::vec(step, 1..40)
 }
 
 /// Runs `steps` for three tenants (random tenant numbers, one Administrator each) and
 /// checks after every step that nothing crossed a tenant: lists hold only the caller's
-/// tenant's tokens and all of them; a revocation of another tenant's token is the same 404
-/// as an unknown id and changes nothing; an item's tenant never changes.
+/// tenant's tokens and all of them; a revocation, a read or a rotation of another tenant's
+/// token is the same 404 as an unknown id and changes nothing; a rotation's new token is
+/// the caller's tenant's; a token reading itself sees its own tenant; an item's tenant
+/// never changes.
 fn check_tenants(tenants: [i64; 3], steps: Vec<Step>) -> Result<(), TestCaseError> {
     use create_api_token::token_id::TokenId;
     let rt = runtime();
@@ -434,13 +446,8 @@ fn check_tenants(tenants: [i64; 3], steps: Vec<Step>) -> Result<(), TestCaseErro
         );
     }
     let app = App::new(store, "us-1");
-    let call = |method: &str, path: &str, who: usize, query: &str| {
-        let event = v2_request(
-            method,
-            path,
-            Some(&format!("Bearer {}", admins[who])),
-            query,
-        );
+    let call_as = |method: &str, path: &str, token: &str, query: &str| {
+        let event = v2_request(method, path, Some(&format!("Bearer {token}")), query);
         let request: lambda_http::Request = create_api_token::event::parse_event(&event)
             .expect("parses")
             .into();
@@ -457,8 +464,18 @@ fn check_tenants(tenants: [i64; 3], steps: Vec<Step>) -> Result<(), TestCaseErro
         let body = body_text(&response).to_owned();
         (response.status().as_u16(), body)
     };
-    // Every TokenId created so far, with its tenant index.
-    let mut created: Vec<(String, usize)> = Vec::new();
+    let call = |method: &str, path: &str, who: usize, query: &str| {
+        call_as(method, path, &admins[who], query)
+    };
+    // Every TokenId created so far, with its tenant index and the token itself.
+    let mut created: Vec<(String, usize, String)> = Vec::new();
+    // The `index`-th created token as `(TokenId, owner)`, or an id nobody has.
+    let pick = |created: &[(String, usize, String)], index: usize| {
+        created
+            .get(index % created.len().max(1))
+            .map(|(id, owner, _)| (id.clone(), *owner))
+            .unwrap_or(("01KBN0B0DYHASTH1S000000000".to_owned(), usize::MAX))
+    };
     let mut not_found_body: Option<String> = None;
     for step in steps {
         let before = app.store().items();
@@ -471,7 +488,7 @@ fn check_tenants(tenants: [i64; 3], steps: Vec<Step>) -> Result<(), TestCaseErro
                 let token = v["Response"]["token"]["Token"].as_str().unwrap();
                 let item = app.store().get(&TokenHash::of(token)).unwrap();
                 prop_assert_eq!(item.tenant_id, tenants[who]);
-                created.push((item.token_id.unwrap().to_string(), who));
+                created.push((item.token_id.unwrap().to_string(), who, token.to_owned()));
             }
             Step::List(who, limit) => {
                 let mut seen = Vec::new();
@@ -491,8 +508,8 @@ fn check_tenants(tenants: [i64; 3], steps: Vec<Step>) -> Result<(), TestCaseErro
                 }
                 let mut own: Vec<String> = created
                     .iter()
-                    .filter(|(_, t)| tenants[*t] == tenants[who])
-                    .map(|(id, _)| id.clone())
+                    .filter(|(_, t, _)| tenants[*t] == tenants[who])
+                    .map(|(id, _, _)| id.clone())
                     .chain([format!("01KBPR0PADM1N00000000000{who:02}")])
                     .chain(
                         (0..3)
@@ -504,9 +521,7 @@ fn check_tenants(tenants: [i64; 3], steps: Vec<Step>) -> Result<(), TestCaseErro
                 prop_assert_eq!(seen, own, "every own token once, newest first");
             }
             Step::Revoke(who, index) => {
-                let target = created.get(index % created.len().max(1)).cloned();
-                let (id, owner) =
-                    target.unwrap_or(("01KBN0B0DYHASTH1S000000000".to_owned(), usize::MAX));
+                let (id, owner) = pick(&created, index);
                 let same_tenant = owner != usize::MAX && tenants[owner] == tenants[who];
                 let (status, body) = call("DELETE", &format!("/api/v1/admin/apikey/{id}"), who, "");
                 if same_tenant {
@@ -523,6 +538,64 @@ fn check_tenants(tenants: [i64; 3], steps: Vec<Step>) -> Result<(), TestCaseErro
                         before.clone(),
                         "a foreign item changed"
                     );
+                }
+            }
+            Step::Get(who, index) => {
+                let (id, owner) = pick(&created, index);
+                let same_tenant = owner != usize::MAX && tenants[owner] == tenants[who];
+                let (status, body) = call("GET", &format!("/api/v1/admin/apikey/{id}"), who, "");
+                if same_tenant {
+                    prop_assert_eq!(status, 200);
+                    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+                    prop_assert_eq!(&v["Response"]["token"]["TenantId"], tenants[who]);
+                    prop_assert_eq!(&v["Response"]["token"]["TokenId"], id.as_str());
+                } else {
+                    prop_assert_eq!(status, 404);
+                    let first = not_found_body.get_or_insert_with(|| body.clone());
+                    prop_assert_eq!(&body, first, "one 404 body for foreign and unknown ids");
+                }
+                prop_assert_eq!(app.store().items(), before.clone(), "a read wrote");
+            }
+            Step::Rotate(who, index) => {
+                let (id, owner) = pick(&created, index);
+                let same_tenant = owner != usize::MAX && tenants[owner] == tenants[who];
+                let path = format!("/api/v1/admin/apikey/{id}/rotate");
+                let (status, body) = call("POST", &path, who, "grace=60");
+                if same_tenant && status == 200 {
+                    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+                    prop_assert_eq!(&v["Response"]["token"]["TenantId"], tenants[who]);
+                    let token = v["Response"]["token"]["Token"].as_str().unwrap();
+                    let item = app.store().get(&TokenHash::of(token)).unwrap();
+                    prop_assert_eq!(item.tenant_id, tenants[who]);
+                    created.push((item.token_id.unwrap().to_string(), who, token.to_owned()));
+                } else if same_tenant {
+                    // Revoked or rotated before: refused, nothing written.
+                    prop_assert_eq!(status, 409, "{}", body);
+                    prop_assert_eq!(app.store().items(), before.clone());
+                } else {
+                    prop_assert_eq!(status, 404);
+                    let first = not_found_body.get_or_insert_with(|| body.clone());
+                    prop_assert_eq!(&body, first, "one 404 body for foreign and unknown ids");
+                    prop_assert_eq!(
+                        app.store().items(),
+                        before.clone(),
+                        "a foreign item changed"
+                    );
+                }
+            }
+            Step::SelfOf(index) => {
+                if let Some((id, owner, token)) = created.get(index % created.len().max(1)) {
+                    let (status, body) = call_as("GET", "/api/v1/apikey/self", token, "");
+                    let item = app.store().get(&TokenHash::of(token)).unwrap();
+                    if item.revoked {
+                        prop_assert_eq!(status, 401);
+                    } else {
+                        prop_assert_eq!(status, 200);
+                        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+                        prop_assert_eq!(&v["Response"]["token"]["TenantId"], tenants[*owner]);
+                        prop_assert_eq!(&v["Response"]["token"]["TokenId"], id.as_str());
+                    }
+                    prop_assert_eq!(app.store().items(), before.clone(), "a self view wrote");
                 }
             }
         }
