@@ -30,6 +30,7 @@ STANDARD = "localdevstandard000000001-us-1"
 UNKNOWN = "localdevunknown0000000001-us-1"
 PATH = "/api/v1/admin/apikey"
 ITEM_PATH = PATH + "/{TokenId}"
+SELF_PATH = "/api/v1/apikey/self"
 # TokenIds of the dev fixtures (docs/api.md, "Local development").
 STANDARD_ID = "01KBDEVSTD0000000000000001"
 REVOKE_ID = "01KBDEVREV0000000000000001"        # tenant 1, revoked by the revoke events
@@ -265,7 +266,22 @@ def lifecycle_events():
     write("http-api-revoke-non-admin-403.json",
           http_api_token("DELETE", REVOKE_ID, auth=bearer(STANDARD)))
     write("http-api-revoke-no-token-401.json", http_api_token("DELETE", REVOKE_ID, auth=None))
-    write("http-api-token-get-405.json", http_api_token("GET", REVOKE_ID))
+    write("http-api-token-patch-405.json", http_api_token("PATCH", REVOKE_ID))
+    # Get (GET on a token): the revoke's one 404 body for another tenant's and nobody's id.
+    write("http-api-get-other-tenant-404.json", http_api_token("GET", OTHER_TENANT_ID))
+    write("http-api-get-unknown-id-404.json", http_api_token("GET", UNKNOWN_ID))
+    write("rest-get-other-tenant-404.json", rest_token("GET", OTHER_TENANT_ID))
+    # Rotate and self: their own Allow.
+    write("http-api-rotate-get-405.json",
+          http_api(method="GET", raw_path=f"{PATH}/{STANDARD_ID}/rotate", query="", auth=None,
+                   route=ITEM_PATH + "/rotate", path_parameters={"TokenId": STANDARD_ID}))
+    write("rest-rotate-delete-405.json",
+          rest(method="DELETE", path=f"{PATH}/{STANDARD_ID}/rotate", query=[], auth=None,
+               resource=ITEM_PATH + "/rotate", path_parameters={"TokenId": STANDARD_ID}))
+    write("http-api-self-post-405.json",
+          http_api(method="POST", raw_path=SELF_PATH, query="", auth=None, route=SELF_PATH))
+    write("rest-self-delete-405.json",
+          rest(method="DELETE", path=SELF_PATH, query=[], auth=None, resource=SELF_PATH))
     # REST API (payload 1.0): values arrive decoded, path without the stage.
     write("rest-list-200.json", rest(method="GET"))
     write("rest-list-page-2-200.json",

@@ -23,6 +23,7 @@ use testkit::openapi::{assert_response_conforms, document, header_map, request_o
 
 const COLLECTION: &str = "/api/v1/admin/apikey";
 const ITEM: &str = "/api/v1/admin/apikey/{TokenId}";
+const SELF: &str = "/api/v1/apikey/self";
 
 fn vendored_oas_schema() -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -81,14 +82,18 @@ fn openapi_yaml_is_a_valid_openapi_3_1_document() {
     broken["components"]["securitySchemes"]["bearerAuth"]["type"] = json!("token");
     assert!(oas_errors(&broken).len() >= 2, "{:?}", oas_errors(&broken));
 
-    // The three operations, on the two paths, with their names.
+    // The six operations, on the four paths, with their names.
     let paths: BTreeSet<&str> = doc.json["paths"]
         .as_object()
         .unwrap()
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(paths, BTreeSet::from([COLLECTION, ITEM]));
+    let rotate_path = format!("{ITEM}/rotate");
+    assert_eq!(
+        paths,
+        BTreeSet::from([COLLECTION, ITEM, rotate_path.as_str(), SELF])
+    );
     let mut operations = Vec::new();
     for (path, item) in doc.json["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
@@ -103,7 +108,10 @@ fn openapi_yaml_is_a_valid_openapi_3_1_document() {
         [
             "DELETE /api/v1/admin/apikey/{TokenId} revokeApiToken",
             "GET /api/v1/admin/apikey listApiTokens",
+            "GET /api/v1/admin/apikey/{TokenId} getApiToken",
+            "GET /api/v1/apikey/self readOwnApiToken",
             "POST /api/v1/admin/apikey createApiToken",
+            "POST /api/v1/admin/apikey/{TokenId}/rotate rotateApiToken",
         ]
     );
 
@@ -618,24 +626,78 @@ async fn every_documented_response_is_reached_and_conforms() {
     )
     .await;
 
+    // Get: 200 (also in lower case), 404 for unknown and malformed ids.
+    let (_, got) = d.send("GET", &item, "", Some(&admin), 200).await;
+    assert_eq!(got["Response"]["token"]["TokenId"], ids[0].as_str());
+    d.send("GET", &lower, "", Some(&admin), 200).await;
+    d.send("GET", &unknown, "", Some(&admin), 404).await;
+
+    // Self: a Standard and an Administrator token read themselves.
+    d.send("GET", SELF, "", Some(&bearer(&standard)), 200).await;
+    d.send("GET", SELF, "", Some(&admin), 200).await;
+
+    // Rotate: 200 with and without a grace and a lifetime, 400, 404, 409 (the revoked
+    // token, then a rotated one).
+    let rotate = |id: &str| format!("{COLLECTION}/{id}/rotate");
+    let (headers, _) = d
+        .send(
+            "POST",
+            &rotate(&ids[1]),
+            "grace=3600&expires_in=86400",
+            Some(&admin),
+            200,
+        )
+        .await;
+    assert!(headers.contains_key("api-token-expires"));
+    d.send("POST", &rotate(&ids[2]), "", Some(&admin), 200)
+        .await;
+    d.send("POST", &rotate(&ids[1]), "", Some(&admin), 409)
+        .await;
+    d.send("POST", &rotate(&ids[0]), "", Some(&admin), 409)
+        .await;
+    d.send("POST", &rotate(&ids[3]), "grace=", Some(&admin), 400)
+        .await;
+    d.send("POST", &rotate(&ids[3]), "expires_in=59", Some(&admin), 400)
+        .await;
+    d.send(
+        "POST",
+        &rotate("01KBZZZZZZZZZZZZZZZZZZZZZZ"),
+        "",
+        Some(&admin),
+        404,
+    )
+    .await;
+    d.send("POST", &rotate("not-a-token-id"), "", Some(&admin), 404)
+        .await;
+
     // 405 with each path's own Allow, before authentication.
     for method in ["PUT", "PATCH", "DELETE", "OPTIONS"] {
         d.send(method, COLLECTION, "", None, 405).await;
     }
-    for method in ["GET", "POST", "PUT", "PATCH"] {
+    for method in ["POST", "PUT", "PATCH"] {
         d.send(method, &item, "", None, 405).await;
+    }
+    for method in ["GET", "PUT", "DELETE"] {
+        d.send(method, &rotate(&ids[3]), "", None, 405).await;
+    }
+    for method in ["POST", "PUT", "DELETE"] {
+        d.send(method, SELF, "", None, 405).await;
     }
 
     // 401 and 403 on every operation; a revoked token is refused at once.
     let standard = bearer(&standard);
+    let rotate_path = rotate(&ids[3]);
     for (method, path) in [
         ("GET", COLLECTION),
         ("POST", COLLECTION),
         ("DELETE", item.as_str()),
+        ("GET", item.as_str()),
+        ("POST", rotate_path.as_str()),
     ] {
         d.send(method, path, "", None, 401).await;
         d.send(method, path, "", Some(&standard), 403).await;
     }
+    d.send("GET", SELF, "", None, 401).await;
     d.send(
         "DELETE",
         &format!("{COLLECTION}/{standard_id}"),
@@ -664,6 +726,9 @@ async fn every_documented_response_is_reached_and_conforms() {
             ("GET", COLLECTION),
             ("POST", COLLECTION),
             ("DELETE", item.as_str()),
+            ("GET", item.as_str()),
+            ("POST", rotate_path.as_str()),
+            ("GET", SELF),
         ] {
             d.send(method, path, "", Some(&admin), status).await;
         }

@@ -140,7 +140,8 @@ impl OpenApi {
         };
         let path_pointer = format!("/paths/{}", escape_pointer(path_template));
         let method = method.to_ascii_lowercase();
-        let operation = if path_item.get(&method).is_some() {
+        // A 405 is the path's, whichever documented operation lists it: the first one.
+        let operation = if status != 405 && path_item.get(&method).is_some() {
             method
         } else {
             assert_eq!(
@@ -372,6 +373,15 @@ pub fn request_of_event(event: &Value) -> (String, String) {
         {
             format!("{COLLECTION_PATH}/{{TokenId}}")
         }
+        Some(p)
+            if p.strip_prefix(COLLECTION_PATH)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .and_then(|rest| rest.strip_suffix("/rotate"))
+                .is_some_and(is_token_id) =>
+        {
+            format!("{COLLECTION_PATH}/{{TokenId}}/rotate")
+        }
+        Some("/api/v1/apikey/self") => "/api/v1/apikey/self".to_owned(),
         _ => UNDOCUMENTED_PATH.to_owned(),
     };
     (method, template)
