@@ -48,6 +48,7 @@ pub mod logging;
 pub mod metrics;
 pub mod response;
 pub mod runtime;
+pub mod startup;
 pub mod store;
 pub mod token;
 pub mod token_id;
