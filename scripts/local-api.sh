@@ -67,9 +67,9 @@ python3 - "$ENV_FILE" "$TABLE" "$DDB_PORT" <<'PY'
 import json, sys
 out, table, port = sys.argv[1:]
 env = json.load(open("local/env.json"))
-fn = env["CreateApiTokenFunction"]
-fn["TABLE_NAME"] = table
-fn["LOCAL_DYNAMODB_ENDPOINT_URL"] = "http://host.docker.internal:%s" % port
+for fn in env.values():  # the function and the authorizer
+    fn["TABLE_NAME"] = table
+    fn["LOCAL_DYNAMODB_ENDPOINT_URL"] = "http://host.docker.internal:%s" % port
 json.dump(env, open(out, "w"), indent=2)
 PY
 
