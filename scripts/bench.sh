@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The performance benchmark of issue #4 (figures, not a timed test).
+# The performance benchmark of issue #4 (figures, not a timed test), and the authorizer's
+# (issue 15, benches/authorizer.rs).
 #
 #   bash scripts/bench.sh          # build the arm64 bootstrap and the bench, run all eight figures
 #   bash scripts/bench.sh sweep    # release-profile sweep: arm64 bootstrap size and handler CPU
@@ -45,6 +46,14 @@ run() {
     cargo bench --bench bench --no-run
     BENCH_BOOTSTRAP="$bootstrap" cargo bench --bench bench 2>&1 | tee "$OUT/bench.txt"
     echo "(output saved to target/bench/bench.txt)"
+
+    echo "== the authorizer: cargo lambda build --release --arm64 --bin apikey-authorizer"
+    cargo lambda build --release --arm64 --bin apikey-authorizer
+    local authorizer="$ROOT/target/lambda/apikey-authorizer/bootstrap"
+    ls -l "$authorizer"
+    echo "== cargo bench --bench authorizer (release profile)"
+    BENCH_AUTHORIZER_BOOTSTRAP="$authorizer" cargo bench --bench authorizer 2>&1 | tee "$OUT/authorizer.txt"
+    echo "(output saved to target/bench/authorizer.txt)"
 }
 
 # One release-profile setting: NAME [OPT_LEVEL [LTO [CODEGEN_UNITS]]], each given value

@@ -9,10 +9,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 BUILD_DIR="$PWD/.aws-sam/build"
 ARTEFACT="$BUILD_DIR/CreateApiTokenFunction/bootstrap"
+# The authorizer's binary, built by the same `sam build`.
+AUTHORIZER_ARTEFACT="$BUILD_DIR/ApiKeyAuthorizerFunction/bootstrap"
 log() { printf 'sam-build: %s\n' "$*" >&2; }
 
 stale_input() {
-    [[ -f "$ARTEFACT" && -f "$BUILD_DIR/template.yaml" ]] || { echo "no previous build"; return; }
+    [[ -f "$ARTEFACT" && -f "$AUTHORIZER_ARTEFACT" && -f "$BUILD_DIR/template.yaml" ]] \
+        || { echo "no previous build"; return; }
     local newer
     newer="$(find src vendor Cargo.toml Cargo.lock template.yaml samconfig.toml -newer "$ARTEFACT" -print -quit)"
     [[ -z "$newer" ]] && newer="$(find template.yaml -newer "$BUILD_DIR/template.yaml" -print -quit)"

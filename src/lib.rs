@@ -21,8 +21,12 @@
 //! - [`response`] builds every HTTP response; [`error`] maps every failure to its status,
 //!   header and message (pure); [`envelope`] writes the `{"Status", "Message",
 //!   "Response"}` JSON envelope.
+//! - [`authorizer`]: the Lambda authorizer (second binary, `apikey-authorizer`): the
+//!   same verification ([`verify`]) answered as API Gateway's REST and HTTP API
+//!   authorizers expect.
 //! - [`verify`]: the domain's token verification (presented token, digest, consistent
 //!   read, not revoked), shared by every front end.
+//! - [`startup`]: the cold start both Lambda binaries share.
 //! - [`auth`], [`description`], [`token`], [`token_id`], [`dates`]: pure domain functions
 //!   (credential parsing, input validation, token generation and digests, ULIDs, the one
 //!   date format); [`rotation`]: the rules of a rotation (conflicts, the new token's
@@ -40,6 +44,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod authorizer;
 pub mod config;
 pub mod dates;
 pub mod description;
@@ -54,6 +59,7 @@ pub mod metrics;
 pub mod response;
 pub mod rotation;
 pub mod runtime;
+pub mod startup;
 pub mod store;
 pub mod token;
 pub mod token_id;

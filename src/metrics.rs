@@ -159,7 +159,7 @@ impl RequestMetrics<'_> {
 }
 
 /// Milliseconds, to the microsecond.
-fn millis(d: Duration) -> f64 {
+pub(crate) fn millis(d: Duration) -> f64 {
     (d.as_micros() as f64) / 1000.0
 }
 
@@ -186,8 +186,8 @@ struct Record<'a> {
 }
 
 /// `"<outcome metric name>": 1`.
-struct Count {
-    name: &'static str,
+pub(crate) struct Count {
+    pub(crate) name: &'static str,
 }
 
 impl Serialize for Count {
@@ -201,25 +201,38 @@ impl Serialize for Count {
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct Metadata<'a> {
-    timestamp: u64,
+pub(crate) struct Metadata<'a> {
+    pub(crate) timestamp: u64,
     #[serde(rename = "CloudWatchMetrics")]
-    cloudwatch_metrics: [MetricDirective<'a>; 1],
+    pub(crate) cloudwatch_metrics: [MetricDirective<'a>; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct MetricDirective<'a> {
-    namespace: &'a str,
-    dimensions: [&'a [&'a str]; 2],
-    metrics: Vec<MetricDefinition>,
+pub(crate) struct MetricDirective<'a> {
+    pub(crate) namespace: &'a str,
+    pub(crate) dimensions: [&'a [&'a str]; 2],
+    pub(crate) metrics: Vec<MetricDefinition>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct MetricDefinition {
-    name: &'static str,
-    unit: &'static str,
+pub(crate) struct MetricDefinition {
+    pub(crate) name: &'static str,
+    pub(crate) unit: &'static str,
+}
+
+/// A record written as one EMF line: the function's [`RequestMetrics`] and the
+/// authorizer's (`crate::authorizer`).
+pub trait EmfRecord {
+    /// The EMF record, one JSON object (no newline), stamped `timestamp_ms`.
+    fn to_emf(&self, timestamp_ms: u64) -> String;
+}
+
+impl EmfRecord for RequestMetrics<'_> {
+    fn to_emf(&self, timestamp_ms: u64) -> String {
+        RequestMetrics::to_emf(self, timestamp_ms)
+    }
 }
 
 /// Where request records go.
@@ -244,7 +257,7 @@ impl MetricsSink {
 
     /// Writes `metrics`' record, stamped now. A write error is ignored: metrics never
     /// fail a request.
-    pub fn emit(&self, metrics: &RequestMetrics<'_>) {
+    pub fn emit(&self, metrics: &impl EmfRecord) {
         if matches!(self, Self::Off) {
             return;
         }

@@ -23,13 +23,15 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use testkit::*;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
 /// The function's logical id in template.yaml (and the key of local/env.json).
 const FUNCTION: &str = "CreateApiTokenFunction";
+/// The authorizer's logical id (and its key in local/env.json).
+const AUTHORIZER: &str = "ApiKeyAuthorizerFunction";
 
 /// Both tests drive Docker and QEMU on a small machine: one at a time.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -105,19 +107,24 @@ fn sam_command() -> Command {
 fn env_vars_file(table: &str, endpoint: &str) -> tempfile_path::TempPath {
     let shipped = std::fs::read_to_string(repo_root().join("local/env.json")).unwrap();
     let mut env: Value = serde_json::from_str(&shipped).expect("local/env.json is JSON");
-    let vars = env[FUNCTION]
-        .as_object_mut()
-        .unwrap_or_else(|| panic!("local/env.json has no {FUNCTION} object"));
-    for name in ["TABLE_NAME", "LOCAL_DYNAMODB_ENDPOINT_URL"] {
-        assert!(vars.contains_key(name), "local/env.json lacks {name}");
-    }
     // DynamoDB Local listens on the host; the container reaches it through the bridge.
     let port = endpoint.rsplit(':').next().unwrap();
-    vars.insert("TABLE_NAME".into(), table.into());
-    vars.insert(
-        "LOCAL_DYNAMODB_ENDPOINT_URL".into(),
-        format!("http://host.docker.internal:{port}").into(),
-    );
+    for function in [FUNCTION, AUTHORIZER] {
+        let vars = env[function]
+            .as_object_mut()
+            .unwrap_or_else(|| panic!("local/env.json has no {function} object"));
+        for name in ["TABLE_NAME", "LOCAL_DYNAMODB_ENDPOINT_URL"] {
+            assert!(
+                vars.contains_key(name),
+                "local/env.json lacks {function}.{name}"
+            );
+        }
+        vars.insert("TABLE_NAME".into(), table.into());
+        vars.insert(
+            "LOCAL_DYNAMODB_ENDPOINT_URL".into(),
+            format!("http://host.docker.internal:{port}").into(),
+        );
+    }
     tempfile_path::write(&serde_json::to_string_pretty(&env).unwrap())
 }
 
@@ -152,8 +159,21 @@ mod tempfile_path {
 /// `sam local invoke` of one `events/` file; returns the function's response (SAM's stdout)
 /// and SAM's stderr (the function's log lines among it).
 async fn sam_local_invoke(sam: &Sam, event: &str, env_vars: &Path) -> (String, String) {
+    let (stdout, stderr, success) = sam_local_invoke_of(FUNCTION, sam, event, env_vars).await;
+    assert!(success, "{event}: sam local invoke failed:\n{stderr}");
+    (stdout, stderr)
+}
+
+/// `sam local invoke` of `function` with one `events/` file: SAM's stdout, its stderr, and
+/// whether it exited 0.
+async fn sam_local_invoke_of(
+    function: &str,
+    sam: &Sam,
+    event: &str,
+    env_vars: &Path,
+) -> (String, String, bool) {
     let mut cmd = sam_command();
-    cmd.args(["local", "invoke", FUNCTION, "--template"])
+    cmd.args(["local", "invoke", function, "--template"])
         .arg(sam.build_dir.join("template.yaml"))
         .arg("--event")
         .arg(repo_root().join("events").join(event))
@@ -174,11 +194,7 @@ async fn sam_local_invoke(sam: &Sam, event: &str, env_vars: &Path) -> (String, S
         .expect("run sam (is `. .tools/env.sh` done?)");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success(),
-        "{event}: sam local invoke failed:\n{stderr}"
-    );
-    (stdout, stderr)
+    (stdout, stderr, out.status.success())
 }
 
 /// The last line of `stdout` that is a JSON object: the response SAM prints.
@@ -330,6 +346,65 @@ async fn every_event_file_through_sam_local_invoke_answers_as_the_direct_replay(
         total.as_secs_f64() / (files.len() + retries) as f64,
         slowest.as_secs_f64()
     );
+}
+
+/// The authorizer's event files (`events/authorizer/`, named by shape and outcome) through
+/// `sam local invoke ApiKeyAuthorizerFunction`: the Allow policy or simple response for the
+/// dev Standard token, the REST `Unauthorized` error and the HTTP API `isAuthorized: false`
+/// for an unknown one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorizer_event_files_through_sam_local_invoke() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let sam = tokio::task::block_in_place(sam_setup);
+    let table = Table::new("samlocal-authz").await;
+    table.seed_dev_tokens().await;
+    let env_vars = env_vars_file(&table.name, dynamodb_local_endpoint());
+    for name in [
+        "rest-request-allow.json",
+        "rest-request-deny.json",
+        "http-api-allow.json",
+        "http-api-deny.json",
+        "rest-token-allow.json",
+    ] {
+        let file = format!("authorizer/{name}");
+        let mut attempt = 1;
+        let answer: Value = loop {
+            let (stdout, stderr, _) =
+                sam_local_invoke_of(AUTHORIZER, sam, &file, env_vars.path()).await;
+            let answer: Value =
+                serde_json::from_str(&response_json(&stdout, &stderr, name)).unwrap();
+            // A cold start under QEMU can outlast the store budget, as for the function.
+            if answer["errorType"] == "StoreUnavailable" && attempt < 3 {
+                attempt += 1;
+                continue;
+            }
+            break answer;
+        };
+        let expected = match name {
+            "rest-request-deny.json" => {
+                json!({"errorType": "Unauthorized", "errorMessage": "Unauthorized"})
+            }
+            "http-api-deny.json" => json!({"isAuthorized": false}),
+            "http-api-allow.json" => json!({"isAuthorized": true, "context": {
+                "tenantId": DEV_TENANT, "role": "Standard", "tokenId": DEV_STANDARD_TOKEN_ID}}),
+            _ => json!({"principalId": DEV_STANDARD_TOKEN_ID,
+                "policyDocument": {"Version": "2012-10-17", "Statement": [{
+                    "Action": "execute-api:Invoke", "Effect": "Allow",
+                    "Resource": "arn:aws:execute-api:us-east-1:123456789012:abcdef123/Prod/*/*"}]},
+                "context": {"tenantId": DEV_TENANT, "role": "Standard", "tokenId": DEV_STANDARD_TOKEN_ID}}),
+        };
+        // SAM prints an invocation error with extra fields (e.g. errorType, stackTrace).
+        if let Some(kind) = expected.get("errorType") {
+            assert_eq!(
+                (&answer["errorType"], &answer["errorMessage"]),
+                (kind, &expected["errorMessage"]),
+                "{name}"
+            );
+        } else {
+            assert_eq!(answer, expected, "{name}");
+        }
+        eprintln!("sam local invoke {AUTHORIZER} {name}: {answer}");
+    }
 }
 
 /// `bash scripts/local-api.sh serve` (what `make local-api` runs after its set-up steps) in
@@ -594,6 +669,35 @@ async fn make_local_api_answers_curl_like_api_gateway_and_ctrl_c_stops_it() {
     assert!(allow.split(", ").any(|m| m == "POST"), "Allow: {allow}");
     let envelope: Value = serde_json::from_str(&wrong_method.body).unwrap();
     assert_eq!(envelope["Status"], false);
+
+    // The self route runs the authorizer first (SAM's emulation): the dev Standard token
+    // passes it (then the function answers), an unknown one is refused (SAM: 502, API
+    // Gateway: 401), no header is SAM's own 401.
+    let self_url = format!("http://127.0.0.1:{api_port}/api/v1/apikey/self");
+    let as_standard = curl(&[
+        "-H",
+        &format!("Authorization: Bearer {DEV_STANDARD_TOKEN}"),
+        &self_url,
+    ])
+    .await
+    .expect("curl");
+    assert!(
+        ![401, 403, 500, 502].contains(&as_standard.status),
+        "the authorizer refused the dev Standard token: {} {}\n{}",
+        as_standard.status,
+        as_standard.body,
+        api.output()
+    );
+    let unknown = curl(&[
+        "-H",
+        "Authorization: Bearer localdevunknown0000000001-us-1",
+        &self_url,
+    ])
+    .await
+    .expect("curl");
+    assert_eq!(unknown.status, 502, "{}", unknown.body);
+    let missing = curl(&[&self_url]).await.expect("curl");
+    assert_eq!(missing.status, 401, "{}", missing.body);
 
     // Ctrl-C stops sam (and its warm container) and DynamoDB Local.
     let status = api.interrupt(Duration::from_secs(90)).await;

@@ -136,12 +136,22 @@ fn number_parameter(template: &Json, name: &str) -> u64 {
         .unwrap_or_else(|| panic!("parameter {name} has a numeric default"))
 }
 
+/// The two functions: the API's and the authorizer's, nothing else.
+const FUNCTIONS: [&str; 2] = ["ApiKeyAuthorizerFunction", "CreateApiTokenFunction"];
+
 fn function(template: &Json) -> &Json {
     let functions = resources_of_type(template, "AWS::Serverless::Function");
-    assert_eq!(functions.len(), 1, "one function: {functions:?}");
-    let (id, function) = functions[0];
-    assert_eq!(id, "CreateApiTokenFunction");
-    function
+    let ids: Vec<&str> = functions.iter().map(|(id, _)| *id).collect();
+    assert_eq!(
+        ids, FUNCTIONS,
+        "the function and the authorizer: {functions:?}"
+    );
+    resource(template, "CreateApiTokenFunction")
+}
+
+fn authorizer_function(template: &Json) -> &Json {
+    function(template);
+    resource(template, "ApiKeyAuthorizerFunction")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -801,13 +811,34 @@ fn translation_has_one_stage_and_the_web_acl_guards_it() {
         )})
     );
 
-    // The permissions: API Gateway, this API, each event's method and path, any stage.
-    let permissions = resources_of_type(translated, "AWS::Lambda::Permission");
+    // The permissions: API Gateway, this API, each event's method and path, any stage; and
+    // one for API Gateway to call the authorizer, on this API's authorizers only.
+    let (authorizer_permissions, permissions): (Vec<_>, Vec<_>) =
+        resources_of_type(translated, "AWS::Lambda::Permission")
+            .into_iter()
+            .partition(|(_, p)| {
+                p["Properties"]["FunctionName"]
+                    == json!({"Fn::GetAtt": ["ApiKeyAuthorizerFunction", "Arn"]})
+            });
     let events = function(&template())["Properties"]["Events"]
         .as_object()
         .unwrap()
         .len();
     assert_eq!(permissions.len(), events, "one permission per Api event");
+    assert_eq!(
+        authorizer_permissions.len(),
+        1,
+        "{authorizer_permissions:?}"
+    );
+    let p = &authorizer_permissions[0].1["Properties"];
+    assert_eq!(p["Principal"], "apigateway.amazonaws.com");
+    assert_eq!(p["Action"], "lambda:InvokeFunction");
+    assert_eq!(
+        p["SourceArn"],
+        json!({"Fn::Sub": [
+            "arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${__ApiId__}/authorizers/*",
+            {"__ApiId__": {"Ref": "Api"}}]})
+    );
     for (id, permission) in permissions {
         let p = &permission["Properties"];
         assert_eq!(p["Principal"], "apigateway.amazonaws.com", "{id}");
@@ -836,6 +867,47 @@ fn translation_has_one_stage_and_the_web_acl_guards_it() {
             sub[1]["__Stage__"]
         );
     }
+}
+
+/// What API Gateway receives for the authorizer: a `request` authorizer whose identity
+/// source is the `Authorization` header and whose result TTL is the parameter's default, 0;
+/// required on `GET /api/v1/apikey/self` and on no other method.
+#[test]
+fn translation_attaches_the_authorizer_to_the_self_route_only() {
+    let translated = translated();
+    let body = &resource(translated, "Api")["Properties"]["Body"];
+    let schemes = body["securityDefinitions"]
+        .as_object()
+        .or_else(|| body["components"]["securitySchemes"].as_object())
+        .expect("security schemes");
+    assert_eq!(schemes.keys().collect::<Vec<_>>(), ["ApiKeyAuthorizer"]);
+    let authorizer = &schemes["ApiKeyAuthorizer"]["x-amazon-apigateway-authorizer"];
+    assert_eq!(authorizer["type"], "request");
+    assert_eq!(
+        authorizer["identitySource"],
+        "method.request.header.Authorization"
+    );
+    assert_eq!(authorizer["authorizerResultTtlInSeconds"], 0);
+    let mut guarded = Vec::new();
+    for (path, methods) in body["paths"].as_object().expect("paths") {
+        for (method, operation) in methods.as_object().unwrap() {
+            if operation.get("security").is_some() {
+                guarded.push((
+                    path.as_str(),
+                    method.as_str(),
+                    operation["security"].clone(),
+                ));
+            }
+        }
+    }
+    assert_eq!(
+        guarded,
+        [(
+            "/api/v1/apikey/self",
+            "get",
+            json!([{"ApiKeyAuthorizer": []}])
+        )]
+    );
 }
 
 /// Issue 16, findings 4 and 6, on what API Gateway receives: every method setting of the
@@ -1133,6 +1205,133 @@ fn alarms_watch_5xx_and_throttling() {
         ]),
     )]));
     assert_eq!(alarms, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// The authorizer
+// ---------------------------------------------------------------------------------------
+
+/// The authorizer's role may read an item and record its last use, nothing else: `GetItem`
+/// on the table, and `UpdateItem` on the table naming no attribute but the key and
+/// `DateLastUsed` and returning nothing. No managed policy, no template, no role of its own.
+#[test]
+fn authorizer_may_only_read_and_record_last_use() {
+    let template = template();
+    let properties = &authorizer_function(&template)["Properties"];
+    for widening in ["Role", "PermissionsBoundary", "Connectors"] {
+        assert!(
+            properties.get(widening).is_none(),
+            "authorizer sets {widening}"
+        );
+    }
+    let table_arn = json!({"Fn::GetAtt": ["ApiTokensTable", "Arn"]});
+    assert_eq!(
+        properties["Policies"],
+        json!([{
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "ApiTokensVerify", "Effect": "Allow",
+                 "Action": ["dynamodb:GetItem"], "Resource": table_arn},
+                {"Sid": "ApiTokensRecordLastUse", "Effect": "Allow",
+                 "Action": ["dynamodb:UpdateItem"], "Resource": table_arn,
+                 "Condition": {
+                     "ForAllValues:StringEquals": {"dynamodb:Attributes": ["TokenHash", "DateLastUsed"]},
+                     "StringEqualsIfExists": {"dynamodb:ReturnValues": "NONE"}}}
+            ]
+        }])
+    );
+}
+
+/// The authorizer binary, its configuration and log group; the REST API's REQUEST
+/// authorizer on the self route only, its cache TTL a parameter defaulting to 0; its ARN
+/// exported for other stacks.
+#[test]
+fn authorizer_is_deployed_attached_to_self_and_exported() {
+    let template = template();
+    let function = authorizer_function(&template);
+    assert_eq!(function["Metadata"]["BuildMethod"], "rust-cargolambda");
+    assert_eq!(
+        function["Metadata"]["BuildProperties"]["Binary"],
+        "apikey-authorizer"
+    );
+    let properties = &function["Properties"];
+    assert_eq!(properties["Runtime"], "provided.al2023");
+    assert_eq!(properties["Handler"], "bootstrap");
+    assert_eq!(properties["Architectures"], json!(["arm64"]));
+    assert!(
+        properties.get("Events").is_none(),
+        "invoked by API Gateway only"
+    );
+    let variables = &properties["Environment"]["Variables"];
+    assert_eq!(variables["TABLE_NAME"], json!({"Ref": "ApiTokensTable"}));
+    assert_eq!(variables["DATA_CENTER"], json!({"Ref": "DataCenter"}));
+    assert_eq!(
+        properties["LoggingConfig"]["LogGroup"],
+        json!({"Ref": "ApiKeyAuthorizerFunctionLogGroup"})
+    );
+    assert_eq!(
+        resource(&template, "ApiKeyAuthorizerFunctionLogGroup")["Type"],
+        "AWS::Logs::LogGroup"
+    );
+
+    assert_eq!(
+        number_parameter(&template, "AuthorizerResultTtlInSeconds"),
+        0
+    );
+    let authorizers = &resource(&template, "Api")["Properties"]["Auth"];
+    assert!(
+        authorizers.get("DefaultAuthorizer").is_none(),
+        "not on every route"
+    );
+    assert_eq!(
+        authorizers["Authorizers"],
+        json!({"ApiKeyAuthorizer": {
+            "FunctionArn": {"Fn::GetAtt": ["ApiKeyAuthorizerFunction", "Arn"]},
+            "FunctionPayloadType": "REQUEST",
+            "Identity": {"Headers": ["Authorization"],
+                         "ReauthorizeEvery": {"Ref": "AuthorizerResultTtlInSeconds"}}}})
+    );
+    let events = function_events(&template);
+    let guarded: Vec<(&String, &Json)> = events
+        .iter()
+        .filter(|(_, e)| e["Properties"].get("Auth").is_some())
+        .collect();
+    assert_eq!(guarded.len(), 1, "{guarded:?}");
+    let (_, route) = guarded[0];
+    assert_eq!(route["Properties"]["Path"], "/api/v1/apikey/self");
+    assert_eq!(route["Properties"]["Method"], "GET");
+    assert_eq!(
+        route["Properties"]["Auth"],
+        json!({"Authorizer": "ApiKeyAuthorizer"})
+    );
+
+    let responses = &resource(&template, "Api")["Properties"]["GatewayResponses"];
+    let unauthorized = &responses["UNAUTHORIZED"];
+    assert_eq!(unauthorized["StatusCode"], 401);
+    assert_eq!(
+        unauthorized["ResponseParameters"]["Headers"]["WWW-Authenticate"],
+        format!("'{}'", create_api_token::error::WWW_AUTHENTICATE)
+    );
+    assert_eq!(
+        str_of(&unauthorized["ResponseTemplates"]["application/json"]),
+        error_body(create_api_token::error::UNAUTHORIZED_MESSAGE)
+    );
+
+    let output = &template["Outputs"]["AuthorizerArn"];
+    assert_eq!(
+        output["Value"],
+        json!({"Fn::GetAtt": ["ApiKeyAuthorizerFunction", "Arn"]})
+    );
+    assert_eq!(
+        output["Export"]["Name"],
+        json!({"Fn::Sub": "${AWS::StackName}-AuthorizerArn"})
+    );
+}
+
+fn function_events(template: &Json) -> &Map<String, Json> {
+    function(template)["Properties"]["Events"]
+        .as_object()
+        .expect("Events")
 }
 
 // ---------------------------------------------------------------------------------------

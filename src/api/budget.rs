@@ -25,9 +25,14 @@ pub const RESPONSE_MARGIN: Duration = Duration::from_millis(300);
 /// the invocation's deadline less [`RESPONSE_MARGIN`] if that comes first (a function
 /// whose timeout is shorter than 5 s still answers with its own 503).
 pub fn request_deadline(request: &Request, started: Instant) -> Instant {
-    let budget = request
-        .lambda_context_ref()
-        .map(|c| c.deadline)
+    invocation_deadline(request.lambda_context_ref().map(|c| c.deadline), started)
+}
+
+/// The same budget for an invocation that started at `started` and must be answered by
+/// `deadline_ms` (ms since the Unix epoch, `Lambda-Runtime-Deadline-Ms`; `None` or 0 when
+/// unknown): for handlers of other events (the Lambda authorizer, `crate::authorizer`).
+pub fn invocation_deadline(deadline_ms: Option<u64>, started: Instant) -> Instant {
+    let budget = deadline_ms
         .filter(|&ms| ms > 0)
         .map(|deadline_ms| {
             let now = SystemTime::now()

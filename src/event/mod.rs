@@ -42,6 +42,7 @@ mod headers;
 mod testing;
 mod uri;
 
+pub use authorization::authorization_lines;
 pub use headers::{scrub_headers, UNUSABLE_AUTHORIZATION};
 
 /// `error_type` of the invocation error for an event that is not an HTTP request.

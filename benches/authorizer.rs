@@ -1,0 +1,328 @@
+//! The authorizer's figures (issue 15): prints them, asserts nothing about speed.
+//!
+//! `bash scripts/bench.sh` (`make bench`) runs it after the function's bench, with
+//! `cargo bench --bench authorizer`. Against AWS's DynamoDB Local on this machine:
+//!
+//! 1. init: spawn of the release `apikey-authorizer` to its first poll of a loopback Lambda
+//!    Runtime API (median of several starts), and each start's first invocation against the
+//!    median of its next five;
+//! 2. warm p50/p99 of an Allow (`events/authorizer/rest-request-allow.json`) in process
+//!    (`Authorizer::answer`: shape detection, typed parse, verification with its consistent
+//!    `GetItem`, the policy, the log line) against the floor: the same consistent `GetItem`
+//!    issued directly with the same client, in alternating blocks; the ratio of medians;
+//! 3. peak RSS (`VmHWM`) of the process after a warm run through the Runtime API;
+//! 4. size of the arm64 `bootstrap` of `cargo lambda build --release --arm64 --bin
+//!    apikey-authorizer` (`BENCH_AUTHORIZER_BOOTSTRAP`).
+//!
+//! Targets (issue 15): init <= 15 ms, p50 within 1.10x of the floor, RSS <= 15 MB, first
+//! invocation no slower than the next five. Knobs: `BENCH_N` (default 2000),
+//! `BENCH_COLD_STARTS` (default 9). Without `--bench` (as `cargo test --all-targets` runs
+//! it): a smoke test over the in-memory store only.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use create_api_token::authorizer::Authorizer;
+use create_api_token::store::dynamodb::{client_from_env, DynamoDbStore, Timeouts};
+use create_api_token::store::memory::{MemoryItem, MemoryStore};
+use create_api_token::token::TokenHash;
+use testkit::process::{function_command, spawn};
+use testkit::{Outcome, RuntimeApi, Table, DEV_STANDARD_TOKEN};
+use tokio::process::Child;
+
+const EVENT_FILE: &str = "authorizer/rest-request-allow.json";
+const BLOCK: usize = 50;
+
+/// Latency samples, seconds.
+#[derive(Default)]
+struct Samples(Vec<f64>);
+
+impl Samples {
+    fn push(&mut self, d: Duration) {
+        self.0.push(d.as_secs_f64());
+    }
+    /// Nearest-rank percentile.
+    fn pct(&self, p: f64) -> f64 {
+        let mut v = self.0.clone();
+        v.sort_by(f64::total_cmp);
+        let rank = ((p / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
+        v.get(rank.min(v.len()).saturating_sub(1))
+            .copied()
+            .unwrap_or(f64::NAN)
+    }
+    fn p50(&self) -> f64 {
+        self.pct(50.0)
+    }
+    fn p99(&self) -> f64 {
+        self.pct(99.0)
+    }
+}
+
+fn ms(s: f64) -> String {
+    format!("{:.3} ms", s * 1e3)
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn vm_status(pid: u32, key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn assert_allowed(answer: &serde_json::Value) {
+    assert_eq!(
+        answer["policyDocument"]["Statement"][0]["Effect"], "Allow",
+        "{answer}"
+    );
+}
+
+/// The real process against a loopback Runtime API.
+struct Process {
+    runtime: RuntimeApi,
+    child: Child,
+    pid: u32,
+    spawned: Instant,
+}
+
+impl Process {
+    async fn spawn(table: &str) -> Self {
+        let runtime = RuntimeApi::start().await;
+        let binary = std::env::var_os("BENCH_AUTHORIZER_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_apikey-authorizer")));
+        let mut cmd = function_command(&binary);
+        cmd.env(
+            "AWS_ENDPOINT_URL_DYNAMODB",
+            testkit::dynamodb_local_endpoint(),
+        )
+        .env("TABLE_NAME", table)
+        .env("AWS_LAMBDA_FUNCTION_NAME", "apikey-authorizer");
+        let spawned = Instant::now();
+        let process = spawn(cmd, &runtime.address()).expect("spawn");
+        let pid = process.child.id().expect("pid");
+        Self {
+            runtime,
+            child: process.child,
+            pid,
+            spawned,
+        }
+    }
+
+    async fn time_to_first_poll(&mut self) -> Duration {
+        let limit = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(first) = self.runtime.first_poll() {
+                return first - self.spawned;
+            }
+            assert!(Instant::now() < limit, "no poll within 10 s");
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+    }
+
+    async fn invoke(&self, event: &str) -> Duration {
+        let t = Instant::now();
+        let outcome = self
+            .runtime
+            .invoke(event, Duration::from_secs(10))
+            .await
+            .expect("an answer within 10 s");
+        let elapsed = t.elapsed();
+        match outcome {
+            Outcome::Response(body) => assert_allowed(&serde_json::from_str(&body).unwrap()),
+            Outcome::Error(e) => panic!("invocation error {e}"),
+        }
+        elapsed
+    }
+
+    async fn stop(mut self) {
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+    }
+}
+
+fn smoke_test(rt: &tokio::runtime::Runtime, event: &str) {
+    let store = MemoryStore::new();
+    store.insert(
+        &TokenHash::of(DEV_STANDARD_TOKEN),
+        MemoryItem {
+            tenant_id: 1,
+            role: Some("Standard".to_owned()),
+            ..MemoryItem::default()
+        },
+    );
+    let authorizer = Authorizer::new(store, "us-1");
+    let n = 200;
+    let t = Instant::now();
+    for _ in 0..n {
+        assert_allowed(
+            &rt.block_on(authorizer.answer(event, "smoke", None))
+                .unwrap(),
+        );
+    }
+    println!(
+        "authorizer smoke test: {:.1} us per Allow over the in-memory store (run `bash scripts/bench.sh` for figures)",
+        t.elapsed().as_secs_f64() * 1e6 / f64::from(n)
+    );
+}
+
+fn main() {
+    let event = testkit::event_file(EVENT_FILE);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    if !std::env::args().any(|a| a == "--bench") {
+        smoke_test(&rt, &event);
+        return;
+    }
+    let n = env_usize("BENCH_N", 2000).max(500);
+    let starts = env_usize("BENCH_COLD_STARTS", 9).max(3);
+    let table = rt.block_on(async {
+        let table = Table::new("bench-authz").await;
+        table.seed_dev_tokens().await;
+        table
+    });
+    println!(
+        "== authorizer: DynamoDB Local at {}",
+        testkit::dynamodb_local_endpoint()
+    );
+
+    // 1. Init and first invocation.
+    let (mut to_poll, mut first, mut next_five) =
+        (Samples::default(), Samples::default(), Samples::default());
+    rt.block_on(async {
+        let warm_cache = Process::spawn(&table.name).await;
+        warm_cache.invoke(&event).await;
+        warm_cache.stop().await;
+        for _ in 0..starts {
+            let mut p = Process::spawn(&table.name).await;
+            to_poll.push(p.time_to_first_poll().await);
+            first.push(p.invoke(&event).await);
+            let mut five = Samples::default();
+            for _ in 0..5 {
+                five.push(p.invoke(&event).await);
+            }
+            next_five.0.push(five.p50());
+            p.stop().await;
+        }
+    });
+
+    // 2. Warm Allow in process against the floor, alternating blocks.
+    let (warm, floor) = rt.block_on(async {
+        let client = client_from_env(Timeouts::default()).await;
+        let authorizer = Authorizer::new(DynamoDbStore::new(client.clone(), &table.name), "us-1");
+        let key = TokenHash::of(DEV_STANDARD_TOKEN).as_str().to_owned();
+        let (mut warm, mut floor) = (Samples::default(), Samples::default());
+        for _ in 0..BLOCK {
+            authorizer.answer(&event, "warm-up", None).await.unwrap();
+        }
+        while warm.0.len() < n {
+            for _ in 0..BLOCK {
+                let t = Instant::now();
+                let answer = authorizer.answer(&event, "bench", None).await.unwrap();
+                warm.push(t.elapsed());
+                assert_allowed(&answer);
+            }
+            for _ in 0..BLOCK {
+                let t = Instant::now();
+                let item = client
+                    .get_item()
+                    .table_name(&table.name)
+                    .key("TokenHash", AttributeValue::S(key.clone()))
+                    .consistent_read(true)
+                    .projection_expression("TenantId, #role, Revoked, TokenId")
+                    .expression_attribute_names("#role", "Role")
+                    .send()
+                    .await
+                    .expect("GetItem");
+                floor.push(t.elapsed());
+                assert!(item.item.is_some());
+            }
+        }
+        (warm, floor)
+    });
+
+    // 3. Peak RSS after a warm run through the Runtime API.
+    let (rss, round_trips) = rt.block_on(async {
+        let mut p = Process::spawn(&table.name).await;
+        p.time_to_first_poll().await;
+        let mut trips = Samples::default();
+        for _ in 0..n.min(1000) {
+            trips.push(p.invoke(&event).await);
+        }
+        let rss = vm_status(p.pid, "VmHWM:").unwrap_or(0);
+        p.stop().await;
+        (rss, trips)
+    });
+
+    // 4. The arm64 bootstrap.
+    let bootstrap = std::env::var_os("BENCH_AUTHORIZER_BOOTSTRAP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/lambda/apikey-authorizer/bootstrap")
+        });
+    let size = std::fs::metadata(&bootstrap).map(|m| m.len()).ok();
+
+    let ratio = warm.p50() / floor.p50();
+    let mark = |ok: bool| if ok { "PASS" } else { "FAIL" };
+    println!();
+    println!("== Summary (issue 15 targets) ==");
+    println!("| figure | measured | target | result |");
+    println!("|---|---|---|---|");
+    println!(
+        "| init (spawn to first poll, median of {starts}) | {} | <= 15 ms | {} |",
+        ms(to_poll.p50()),
+        mark(to_poll.p50() <= 0.015)
+    );
+    println!(
+        "| first invocation vs next five (medians) | {} vs {} | first <= next five | {} |",
+        ms(first.p50()),
+        ms(next_five.p50()),
+        mark(first.p50() <= next_five.p50())
+    );
+    println!(
+        "| warm Allow in process, p50 / p99 (n={}) | {} / {} | - | |",
+        warm.0.len(),
+        ms(warm.p50()),
+        ms(warm.p99())
+    );
+    println!(
+        "| floor: consistent GetItem, p50 / p99 | {} / {} | - | |",
+        ms(floor.p50()),
+        ms(floor.p99())
+    );
+    println!(
+        "| warm p50 / floor p50 | {ratio:.3} | <= 1.10 | {} |",
+        mark(ratio <= 1.10)
+    );
+    println!(
+        "| invocation round trip via Runtime API, p50 / p99 | {} / {} | - | |",
+        ms(round_trips.p50()),
+        ms(round_trips.p99())
+    );
+    println!(
+        "| peak RSS (VmHWM) after {} invocations | {:.2} MiB | <= 15 MB | {} |",
+        round_trips.0.len(),
+        rss as f64 / 1_048_576.0,
+        mark(rss > 0 && rss <= 15_000_000)
+    );
+    match size {
+        Some(bytes) => println!(
+            "| arm64 bootstrap | {bytes} bytes ({:.2} MiB) | - | |",
+            bytes as f64 / 1_048_576.0
+        ),
+        None => println!(
+            "| arm64 bootstrap | not built ({}) | - | |",
+            bootstrap.display()
+        ),
+    }
+}
