@@ -15,6 +15,9 @@ use std::fmt;
 
 use time::{Duration, OffsetDateTime};
 
+use crate::dates;
+use crate::error::ParameterError;
+
 /// Shortest `expires_in` (and `MAX_TOKEN_LIFETIME`): one minute.
 pub const MIN_LIFETIME: Seconds = Seconds(60);
 /// Longest `expires_in` (and `MAX_TOKEN_LIFETIME`): 366 days.
@@ -72,6 +75,12 @@ pub enum Expiry {
 }
 
 impl Expiry {
+    /// A stored `DateExpires` string: [`Expiry::At`] if it is in the `YYYY-MM-DDTHH:MM:SS`
+    /// format ([`crate::dates::parse`]), else [`Expiry::Unreadable`].
+    pub fn from_stored(text: &str) -> Self {
+        dates::parse(text).map_or(Self::Unreadable, Self::At)
+    }
+
     /// `true` when the token stopped working at or before `now` (`DateExpires <= now`).
     /// An unreadable expiry is not "expired": the caller refuses it separately.
     pub fn has_passed(self, now: OffsetDateTime) -> bool {
@@ -94,9 +103,8 @@ pub enum ExpiresInError {
     AboveMaximum(Seconds),
 }
 
-impl ExpiresInError {
-    /// A short stable name for the log line's `reason` field.
-    pub fn reason(self) -> &'static str {
+impl ParameterError for ExpiresInError {
+    fn reason(&self) -> &'static str {
         match self {
             Self::NotDigits => "invalid_expires_in",
             Self::OutOfRange => "expires_in_out_of_range",
@@ -118,9 +126,8 @@ pub enum GraceError {
     OutOfRange,
 }
 
-impl GraceError {
-    /// A short stable name for the log line's `reason` field.
-    pub fn reason(self) -> &'static str {
+impl ParameterError for GraceError {
+    fn reason(&self) -> &'static str {
         match self {
             Self::NotDigits => "invalid_grace",
             Self::OutOfRange => "grace_out_of_range",
@@ -416,6 +423,16 @@ mod tests {
         assert!(!Expiry::Never.has_passed(at));
         assert!(!Expiry::Unreadable.has_passed(at));
         assert_eq!(Expiry::default(), Expiry::Never);
+        assert_eq!(Expiry::from_stored("2026-12-07T10:00:00"), Expiry::At(at));
+        for bad in [
+            "",
+            "2026-12-07",
+            "2026-12-07T10:00:00Z",
+            "2026-12-07 10:00:00",
+            "x",
+        ] {
+            assert_eq!(Expiry::from_stored(bad), Expiry::Unreadable, "{bad:?}");
+        }
     }
 
     #[test]

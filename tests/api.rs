@@ -14,8 +14,8 @@ use create_api_token::endpoint::COLLECTION_PATH as ENDPOINT_PATH;
 use create_api_token::error::UNAUTHORIZED_MESSAGE;
 use create_api_token::store::memory::{MemoryItem, MemoryStore};
 use create_api_token::store::{
-    CallerRecord, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError, TokenPage,
-    TokenStore, TokenSummary,
+    CallerRecord, LastUseOutcome, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError,
+    TokenPage, TokenStore, TokenSummary,
 };
 use create_api_token::token::{GenerateError, Token, TokenGenerator, TokenHash};
 use create_api_token::token_id::TokenId;
@@ -429,6 +429,14 @@ impl TokenStore for HangingStore {
     async fn revoke(&self, _: &Revocation) -> Result<Option<TokenSummary>, StoreError> {
         std::future::pending().await
     }
+    async fn record_last_use(
+        &self,
+        _: &TokenHash,
+        _: &str,
+        _: &str,
+    ) -> Result<LastUseOutcome, StoreError> {
+        std::future::pending().await
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -622,6 +630,8 @@ async fn list_and_revoke_bodies_hold_no_token_and_no_digest() {
                 [
                     "CreatedBy",
                     "DateCreated",
+                    "DateExpires",
+                    "DateLastUsed",
                     "DateRevoked",
                     "Description",
                     "Revoked",
@@ -791,5 +801,13 @@ impl TokenStore for MemoryStoreView<'_> {
     }
     async fn revoke(&self, r: &Revocation) -> Result<Option<TokenSummary>, StoreError> {
         self.0.revoke(r).await
+    }
+    async fn record_last_use(
+        &self,
+        h: &TokenHash,
+        date: &str,
+        cutoff: &str,
+    ) -> Result<LastUseOutcome, StoreError> {
+        self.0.record_last_use(h, date, cutoff).await
     }
 }

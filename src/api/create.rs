@@ -67,6 +67,7 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
                 date_created: date_created.clone(),
                 created_by: Some(caller.token_hash.clone()),
                 created_by_id: caller.token_id,
+                date_expires: None,
             };
             match log.store(self.store.put_new(&item)).await? {
                 PutOutcome::Created => {

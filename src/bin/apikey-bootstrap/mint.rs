@@ -56,6 +56,7 @@ pub(crate) async fn mint(config: &Config, args: MintArgs) -> Result<(), Bootstra
         date_created,
         created_by: None,
         created_by_id: None,
+        date_expires: None,
     };
     // Importing again is a no-op, whatever TokenId was given: checked first with a
     // consistent read, so that it is never reported as a new token.
