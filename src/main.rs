@@ -1,7 +1,8 @@
 //! `create-api-token`: the Lambda function binary.
 //!
 //! Cold start: set up logging ([`create_api_token::logging`]: `AWS_LAMBDA_LOG_LEVEL` /
-//! `RUST_LOG`, `AWS_LAMBDA_LOG_FORMAT`, dependencies capped at `info`), read [`Config`] (fails naming `TABLE_NAME` if it is unset),
+//! `RUST_LOG`, `AWS_LAMBDA_LOG_FORMAT`, dependencies capped at `info`), read [`Config`] (fails naming `TABLE_NAME` if it is unset, or
+//! `MAX_TOKEN_LIFETIME` if it is invalid),
 //! build the DynamoDB client once with its time limits, open its connection with a cheap
 //! call, then serve events from the Lambda Runtime API until the process is stopped (if
 //! `lambda_runtime`'s loop ends outside the handler, a new one is started, a bounded number
@@ -82,7 +83,11 @@ async fn serve() -> Result<(), Error> {
     }
 
     // One CloudWatch EMF record per request on stdout (create_api_token::metrics).
-    let app = Arc::new(App::new(store, config.data_center).with_metrics(MetricsSink::Stdout));
+    let app = Arc::new(
+        App::new(store, config.data_center)
+            .with_max_token_lifetime(config.max_token_lifetime)
+            .with_metrics(MetricsSink::Stdout),
+    );
     let handler = service_fn(move |request: Request| {
         let app = Arc::clone(&app);
         async move { Ok::<_, Infallible>(app.handle(request).await) }
