@@ -5,8 +5,9 @@
 //!   call: 503 with the standard envelope within 5 s, at most 3 attempts per call, and the
 //!   process still serves the next event;
 //! - a missing table: a fast 500 whose log line names the cause class, without secrets;
-//! - start-up without `TABLE_NAME`, or with a `LOCAL_DYNAMODB_ENDPOINT_URL` that is not
-//!   DynamoDB Local on this machine: the process exits non-zero naming the variable;
+//! - start-up without `TABLE_NAME`, with a `LOCAL_DYNAMODB_ENDPOINT_URL` that is not
+//!   DynamoDB Local on this machine, or with an invalid `MAX_TOKEN_LIFETIME`: the process
+//!   exits non-zero naming the variable;
 //! - a token collision on write: the stored item is untouched and the caller still gets
 //!   a fresh token;
 //! - revocation takes effect on the next call; the tenant comes only from the stored
@@ -342,6 +343,36 @@ async fn start_up_fails_naming(env: &[(String, String)], variable: &str) -> Vec<
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     function.logs()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_up_with_an_invalid_max_token_lifetime_fails_naming_it() {
+    for value in ["59", "31622401", "30d", " 60"] {
+        let mut function = Function::start_with_env(&[
+            ("TABLE_NAME".to_owned(), "unused".to_owned()),
+            ("MAX_TOKEN_LIFETIME".to_owned(), value.to_owned()),
+        ])
+        .await;
+        let code = function.wait_exit(Duration::from_secs(20)).await;
+        assert!(
+            matches!(code, Some(c) if c != 0),
+            "{value:?}: exit code {code:?}; logs: {:?}",
+            function.logs()
+        );
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !function
+            .logs()
+            .iter()
+            .any(|l| l.contains("MAX_TOKEN_LIFETIME"))
+        {
+            assert!(
+                Instant::now() < deadline,
+                "{value:?}: the start-up failure does not name MAX_TOKEN_LIFETIME: {:?}",
+                function.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }
 
 /// Yields `first` once, then bodies from the production generator.
