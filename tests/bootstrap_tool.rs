@@ -615,12 +615,15 @@ async fn list_shows_every_item_of_the_tenant_including_those_without_token_id() 
             &serde_json::json!(DEV_STANDARD_TOKEN_ID),
             &serde_json::json!(DEV_REVOKE_TOKEN_ID),
             &serde_json::json!(DEV_ADMIN_TOKEN_ID),
+            &serde_json::json!(DEV_EXPIRED_TOKEN_ID),
             &serde_json::Value::Null,
         ],
         "TokenIds newest first, then the items without one: {text}"
     );
     assert!(items.iter().all(|i| i["TenantId"] == 1), "{text}");
-    let legacy = &items[3];
+    assert_eq!(items[3]["DateExpires"], DEV_EXPIRED_DATE);
+    assert_eq!(items[0]["DateExpires"], serde_json::Value::Null);
+    let legacy = &items[4];
     assert_eq!(legacy["Role"], "Administrator");
     assert_eq!(legacy["Revoked"], false);
     assert_eq!(legacy["DateRevoked"], serde_json::Value::Null);
