@@ -5,7 +5,7 @@
 //! `{"Status":true,"Message":"","Response":{"token":{"DateCreated":"2026-04-18T12:00:00","Token":"…-us-1","Description":"…","TenantId":0}}}`
 //! List (200): `{"Status":true,"Message":"","Response":{"tokens":[<item>,...],"next":"<TokenId>"|null}}`.
 //! Revoke (200): `{"Status":true,"Message":"","Response":{"token":<item>}}`, where an item is
-//! `{"TokenId","DateCreated","Description","TenantId","Role","Revoked","DateRevoked","CreatedBy"}`
+//! `{"TokenId","DateCreated","Description","TenantId","Role","Revoked","DateRevoked","CreatedBy","DateExpires","DateLastUsed"}`
 //! ([`ListedToken`]).
 //! Error: `{"Status":false,"Message":"<plain English>","Response":null}`.
 //! `openapi.yaml` holds the same shapes as JSON Schemas.
@@ -102,6 +102,12 @@ pub struct ListedToken<'a> {
     /// `TokenId` of the token that created it, or `null` (bootstrap tokens, older items).
     #[serde(rename = "CreatedBy")]
     pub created_by: Option<TokenId>,
+    /// UTC time at which the token stops working, or `null` (never).
+    #[serde(rename = "DateExpires")]
+    pub date_expires: Option<&'a str>,
+    /// UTC time of its last use, to within 5 minutes, or `null`.
+    #[serde(rename = "DateLastUsed")]
+    pub date_last_used: Option<&'a str>,
 }
 
 impl<'a> From<&'a TokenSummary> for ListedToken<'a> {
@@ -115,6 +121,8 @@ impl<'a> From<&'a TokenSummary> for ListedToken<'a> {
             revoked: t.revoked,
             date_revoked: t.date_revoked.as_deref(),
             created_by: t.created_by_id,
+            date_expires: t.date_expires.as_deref(),
+            date_last_used: t.date_last_used.as_deref(),
         }
     }
 }
@@ -246,6 +254,8 @@ mod tests {
             revoked: revoked.is_some(),
             date_revoked: revoked.map(str::to_owned),
             created_by_id: created_by.and_then(TokenId::parse),
+            date_expires: Some("2026-05-18T12:00:00".to_owned()),
+            date_last_used: None,
         }
     }
 
@@ -257,7 +267,7 @@ mod tests {
         };
         assert_eq!(
             list_body(&page),
-            r#"{"Status":true,"Message":"","Response":{"tokens":[{"TokenId":"01KBDEVSTD0000000000000001","DateCreated":"2026-04-18T12:00:00","Description":"Zapier","TenantId":1,"Role":"Standard","Revoked":false,"DateRevoked":null,"CreatedBy":"01KBDEVADM0000000000000001"}],"next":"01KBDEVSTD0000000000000001"}}"#
+            r#"{"Status":true,"Message":"","Response":{"tokens":[{"TokenId":"01KBDEVSTD0000000000000001","DateCreated":"2026-04-18T12:00:00","Description":"Zapier","TenantId":1,"Role":"Standard","Revoked":false,"DateRevoked":null,"CreatedBy":"01KBDEVADM0000000000000001","DateExpires":"2026-05-18T12:00:00","DateLastUsed":null}],"next":"01KBDEVSTD0000000000000001"}}"#
         );
         let empty = TokenPage {
             tokens: vec![],
@@ -273,7 +283,7 @@ mod tests {
     fn revoked_bytes() {
         assert_eq!(
             revoked_body(&summary(None, Some("2026-04-19T08:00:00"))),
-            r#"{"Status":true,"Message":"","Response":{"token":{"TokenId":"01KBDEVSTD0000000000000001","DateCreated":"2026-04-18T12:00:00","Description":"Zapier","TenantId":1,"Role":"Standard","Revoked":true,"DateRevoked":"2026-04-19T08:00:00","CreatedBy":null}}}"#
+            r#"{"Status":true,"Message":"","Response":{"token":{"TokenId":"01KBDEVSTD0000000000000001","DateCreated":"2026-04-18T12:00:00","Description":"Zapier","TenantId":1,"Role":"Standard","Revoked":true,"DateRevoked":"2026-04-19T08:00:00","CreatedBy":null,"DateExpires":"2026-05-18T12:00:00","DateLastUsed":null}}}"#
         );
     }
 }

@@ -49,6 +49,8 @@ pub mod endpoint;
 pub mod envelope;
 pub mod error;
 pub mod event;
+pub mod last_use;
+pub mod lifetime;
 pub mod logging;
 pub mod metrics;
 pub mod response;

@@ -22,13 +22,13 @@ pub const COMMON_HEADERS: [(HeaderName, &str); 3] = [
     (X_CONTENT_TYPE_OPTIONS, "nosniff"),
 ];
 
-/// What a successful request answers: a success envelope, an extra header if the
-/// operation has one, and the log line's reason class.
+/// What a successful request answers: a success envelope, the operation's extra headers
+/// if it has any, and the log line's reason class.
 #[derive(Debug)]
 pub struct Success {
     reason: &'static str,
     body: String,
-    header: Option<(HeaderName, HeaderValue)>,
+    headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Success {
@@ -37,13 +37,13 @@ impl Success {
         Self {
             reason,
             body,
-            header: None,
+            headers: Vec::new(),
         }
     }
 
     /// Adds the header `name: value` (e.g. a create's `Api-Token-Id`).
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.header = Some((name, value));
+        self.headers.push((name, value));
         self
     }
 
@@ -54,10 +54,10 @@ impl Success {
 }
 
 /// The response of a request that succeeded: 200, the common headers, the operation's
-/// own header if any, and the success envelope.
+/// own headers if any, and the success envelope.
 pub fn success(success: Success) -> Response<Body> {
     let mut response = json(StatusCode::OK, success.body);
-    if let Some((name, value)) = success.header {
+    for (name, value) in success.headers {
         response.headers_mut().insert(name, value);
     }
     response
@@ -102,6 +102,7 @@ mod tests {
             ApiError::BadCredentials(CredentialError::Repeated),
             ApiError::UnknownToken,
             ApiError::RevokedToken,
+            ApiError::UnreadableExpiry,
         ]
         .into_iter()
         .map(|e| {
@@ -112,6 +113,23 @@ mod tests {
         })
         .collect();
         assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:?}");
+    }
+
+    #[test]
+    fn an_expired_token_gets_its_own_401() {
+        let r = error(&ApiError::ExpiredToken);
+        assert_eq!(r.status(), 401);
+        assert_eq!(
+            r.headers()["www-authenticate"],
+            r#"Bearer realm="api", error="invalid_token", error_description="The API token expired""#
+        );
+        assert_eq!(
+            r.body(),
+            &Body::Text(
+                r#"{"Status":false,"Message":"The API token has expired.","Response":null}"#
+                    .to_owned()
+            )
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! - the requests: `GetItem` strongly consistent with its projection; the conditional
 //!   `PutItem` asking for the old item on a failed condition; the `Query` on `TenantTokens`
 //!   (key condition, newest first, `Limit`, following `LastEvaluatedKey`); the conditional
-//!   `UpdateItem` of a revocation;
+//!   `UpdateItem` of a revocation; the conditional `UpdateItem` of a last use;
 //! - what the answers become: throttling and HTTP 5xx (retried, then unavailable: 503),
 //!   a missing table (not retried: 500), a failed condition (a collision, or the request's
 //!   own retried write; a revocation of another tenant's token), and time-outs.
@@ -35,7 +35,7 @@ use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use create_api_token::store::dynamodb::{DynamoDbStore, Timeouts, TENANT_TOKENS_INDEX};
 use create_api_token::store::{
-    ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError, TokenStore,
+    LastUseOutcome, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError, TokenStore,
 };
 use create_api_token::token::TokenHash;
 use create_api_token::token_id::TokenId;
@@ -113,6 +113,7 @@ fn new_item() -> NewTokenItem {
         date_created: "2026-11-30T12:00:00".to_owned(),
         created_by: Some(TokenHash::of("adminadminadminadmin00001-us-1")),
         created_by_id: TokenId::parse(OTHER_TOKEN_ID),
+        date_expires: Some("2026-12-30T12:00:00".to_owned()),
     }
 }
 
@@ -173,7 +174,7 @@ async fn the_caller_is_read_with_a_consistent_projected_get_item() {
     );
     assert_eq!(
         request.projection_expression(),
-        Some("TenantId, #role, Revoked, TokenId")
+        Some("TenantId, #role, Revoked, TokenId, DateExpires, DateLastUsed")
     );
     assert_eq!(
         request.expression_attribute_names(),
@@ -226,7 +227,8 @@ async fn a_new_item_is_put_only_if_absent_asking_for_the_old_item() {
         s(TokenHash::of("adminadminadminadmin00001-us-1").as_str())
     );
     assert_eq!(written["CreatedById"], s(OTHER_TOKEN_ID));
-    assert_eq!(written.len(), 8, "no other attribute: {written:?}");
+    assert_eq!(written["DateExpires"], s("2026-12-30T12:00:00"));
+    assert_eq!(written.len(), 9, "no other attribute: {written:?}");
 }
 
 fn condition_failed(old_token_id: Option<&'static str>) -> PutItemError {
@@ -542,7 +544,12 @@ async fn every_operation_answered(
         .http_status(status, body.clone())
         .repeatedly()
         .build();
-    let store = store(&[&get, &put, &query]);
+    let update = mock!(Client::update_item)
+        .sequence()
+        .http_status(status, body.clone())
+        .repeatedly()
+        .build();
+    let store = store(&[&get, &put, &query, &update]);
     let mut out = Vec::new();
     let error = store.get_caller(&TokenHash::of("x")).await.unwrap_err();
     out.push(("GetItem", error, get.num_calls()));
@@ -560,6 +567,15 @@ async fn every_operation_answered(
     let before = query.num_calls();
     let error = store.revoke(&revocation()).await.unwrap_err();
     out.push(("Query (revoke)", error, query.num_calls() - before));
+    let error = store
+        .record_last_use(
+            &TokenHash::of("x"),
+            "2026-12-07T10:05:00",
+            "2026-12-07T10:00:00",
+        )
+        .await
+        .unwrap_err();
+    out.push(("UpdateItem (last use)", error, update.num_calls()));
     out
 }
 
@@ -663,4 +679,99 @@ async fn a_refused_connection_is_unavailable_after_retries() {
         matches!(&error, StoreError::Unavailable(cause) if cause == "endpoint_unreachable: io"),
         "{error:?}"
     );
+}
+
+// ---- last use and expiry -------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_callers_expiry_and_last_use_are_read_and_an_unreadable_expiry_fails_closed() {
+    use create_api_token::lifetime::Expiry;
+    for (stored, expected) in [
+        (None, Expiry::Never),
+        (
+            Some(s("2026-12-07T10:00:00")),
+            Expiry::At(time::macros::datetime!(2026-12-07 10:00:00 UTC)),
+        ),
+        (Some(s("2026-12-07T10:00:00Z")), Expiry::Unreadable),
+        (Some(s("")), Expiry::Unreadable),
+        (Some(n(1_800_000_000)), Expiry::Unreadable),
+        (Some(AttributeValue::Null(true)), Expiry::Unreadable),
+    ] {
+        let stored_for_rule = stored.clone();
+        let rule = mock!(Client::get_item).then_output(move || {
+            let mut output = GetItemOutput::builder()
+                .item("TenantId", n(7))
+                .item("DateLastUsed", s("2026-12-07T09:00:00"));
+            if let Some(value) = stored_for_rule.clone() {
+                output = output.item("DateExpires", value);
+            }
+            output.build()
+        });
+        let caller = store(&[&rule])
+            .get_caller(&TokenHash::of("callercallercallercaller1-us-1"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(caller.expiry, expected, "{stored:?}");
+        assert_eq!(
+            caller.date_last_used.as_deref(),
+            Some("2026-12-07T09:00:00")
+        );
+    }
+}
+
+#[tokio::test]
+async fn last_use_is_a_conditional_update_that_never_creates_an_item() {
+    let (seen, keep) = recorder::<UpdateItemInput>();
+    let rule = mock!(Client::update_item)
+        .match_requests(keep)
+        .then_output(|| UpdateItemOutput::builder().build());
+    let hash = TokenHash::of("callercallercallercaller1-us-1");
+    let outcome = store(&[&rule])
+        .record_last_use(&hash, "2026-12-07T10:05:00", "2026-12-07T10:00:00")
+        .await;
+    assert_eq!(outcome, Ok(LastUseOutcome::Written));
+    let requests = seen.lock().unwrap();
+    let [request] = requests.as_slice() else {
+        panic!("one UpdateItem: {requests:?}")
+    };
+    assert_eq!(request.table_name(), Some(TABLE));
+    assert_eq!(
+        request.key(),
+        Some(&HashMap::from([("TokenHash".to_owned(), s(hash.as_str()))]))
+    );
+    assert_eq!(request.update_expression(), Some("SET DateLastUsed = :now"));
+    assert_eq!(
+        request.condition_expression(),
+        Some(
+            "attribute_exists(TokenHash) AND \
+             (attribute_not_exists(DateLastUsed) OR DateLastUsed < :cutoff)"
+        )
+    );
+    assert_eq!(
+        request.expression_attribute_values(),
+        Some(&HashMap::from([
+            (":now".to_owned(), s("2026-12-07T10:05:00")),
+            (":cutoff".to_owned(), s("2026-12-07T10:00:00")),
+        ]))
+    );
+    assert_eq!(request.expression_attribute_names(), None);
+    assert!(matches!(
+        request.return_values(),
+        None | Some(ReturnValue::None)
+    ));
+}
+
+#[tokio::test]
+async fn a_failed_last_use_condition_is_skipped_not_an_error() {
+    let rule = mock!(Client::update_item).then_error(|| {
+        UpdateItemError::ConditionalCheckFailedException(
+            ConditionalCheckFailedException::builder().build(),
+        )
+    });
+    let hash = TokenHash::of("callercallercallercaller1-us-1");
+    let outcome = store(&[&rule])
+        .record_last_use(&hash, "2026-12-07T10:05:00", "2026-12-07T10:00:00")
+        .await;
+    assert_eq!(outcome, Ok(LastUseOutcome::Skipped));
 }

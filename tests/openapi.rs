@@ -303,9 +303,9 @@ fn the_checker_refuses_what_breaks_the_document() {
         ("lower-case Api-Token-Id", "header Api-Token-Id", ok("POST", COLLECTION, 200, &with(&[("Api-Token-Id", "01kbdevadm0000000000000001")]), created)),
         ("token fields out of order", "field order of the object at '/Response/token'", ok("POST", COLLECTION, 200, &with(&[id]), &created.replace(r#""DateCreated":"2026-04-18T12:00:00","Token":"igpnedehlkryvkpaszdm3jhyn-us-1""#, r#""Token":"igpnedehlkryvkpaszdm3jhyn-us-1","DateCreated":"2026-04-18T12:00:00""#))),
         ("a date with a zone", "at /Response/token/DateCreated", ok("POST", COLLECTION, 200, &with(&[id]), &created.replace("12:00:00", "12:00:00Z"))),
-        ("a list item with a digest", "'TokenHash' was unexpected", ok("GET", COLLECTION, 200, &with(&[]), r#"{"Status":true,"Message":"","Response":{"tokens":[{"TokenId":"01KBDEVADM0000000000000001","DateCreated":"2026-04-18T12:00:00","Description":"","TenantId":1,"Role":"Standard","Revoked":false,"DateRevoked":null,"CreatedBy":null,"TokenHash":"ab"}],"next":null}}"#)),
-        ("a list item's fields out of order", "field order of the object at '/Response/tokens/0'", ok("GET", COLLECTION, 200, &with(&[]), r#"{"Status":true,"Message":"","Response":{"tokens":[{"DateCreated":"2026-04-18T12:00:00","TokenId":"01KBDEVADM0000000000000001","Description":"","TenantId":1,"Role":"Standard","Revoked":false,"DateRevoked":null,"CreatedBy":null}],"next":null}}"#)),
-        ("a revoke answering Revoked false", "at /Response/token/Revoked", ok("DELETE", ITEM, 200, &with(&[]), r#"{"Status":true,"Message":"","Response":{"token":{"TokenId":"01KBDEVADM0000000000000001","DateCreated":"2026-04-18T12:00:00","Description":"","TenantId":1,"Role":"Standard","Revoked":false,"DateRevoked":null,"CreatedBy":null}}}"#)),
+        ("a list item with a digest", "'TokenHash' was unexpected", ok("GET", COLLECTION, 200, &with(&[]), r#"{"Status":true,"Message":"","Response":{"tokens":[{"TokenId":"01KBDEVADM0000000000000001","DateCreated":"2026-04-18T12:00:00","Description":"","TenantId":1,"Role":"Standard","Revoked":false,"DateRevoked":null,"CreatedBy":null,"DateExpires":null,"DateLastUsed":null,"TokenHash":"ab"}],"next":null}}"#)),
+        ("a list item's fields out of order", "field order of the object at '/Response/tokens/0'", ok("GET", COLLECTION, 200, &with(&[]), r#"{"Status":true,"Message":"","Response":{"tokens":[{"DateCreated":"2026-04-18T12:00:00","TokenId":"01KBDEVADM0000000000000001","Description":"","TenantId":1,"Role":"Standard","Revoked":false,"DateRevoked":null,"CreatedBy":null,"DateExpires":null,"DateLastUsed":null}],"next":null}}"#)),
+        ("a revoke answering Revoked false", "at /Response/token/Revoked", ok("DELETE", ITEM, 200, &with(&[]), r#"{"Status":true,"Message":"","Response":{"token":{"TokenId":"01KBDEVADM0000000000000001","DateCreated":"2026-04-18T12:00:00","Description":"","TenantId":1,"Role":"Standard","Revoked":false,"DateRevoked":null,"CreatedBy":null,"DateExpires":null,"DateLastUsed":null}}}"#)),
     ];
     for (case, reason, message) in cases {
         let message = message.unwrap_or_else(|| panic!("{case}: the checker accepted it"));
@@ -321,7 +321,7 @@ fn the_checker_refuses_what_breaks_the_document() {
             COLLECTION,
             200,
             &with(&[]),
-            r#"{"Status":true,"Message":"","Response":{"tokens":[{"TokenId":"01KBDEVADM0000000000000001","DateCreated":"2026-04-18T12:00:00","Description":"","TenantId":1,"Role":"Standard","Revoked":false,"DateRevoked":null,"CreatedBy":null}],"next":null}}"#
+            r#"{"Status":true,"Message":"","Response":{"tokens":[{"TokenId":"01KBDEVADM0000000000000001","DateCreated":"2026-04-18T12:00:00","Description":"","TenantId":1,"Role":"Standard","Revoked":false,"DateRevoked":null,"CreatedBy":null,"DateExpires":null,"DateLastUsed":null}],"next":null}}"#
         ),
         None
     );

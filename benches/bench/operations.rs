@@ -88,6 +88,7 @@ pub async fn seed_token(
             date_created: "2026-04-18T12:00:00".to_owned(),
             created_by: None,
             created_by_id: None,
+            date_expires: None,
         })
         .await
         .expect("seed PutItem");

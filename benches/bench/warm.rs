@@ -66,6 +66,7 @@ pub fn floor_item(caller: &TokenHash, i: u64) -> HashMap<String, AttributeValue>
         date_created: "2026-04-18T12:00:00".to_owned(),
         created_by: Some(caller.clone()),
         created_by_id: create_api_token::token_id::TokenId::parse(DEV_ADMIN_TOKEN_ID),
+        date_expires: None,
     })
 }
 

@@ -13,6 +13,7 @@ use tokio::time::Instant;
 use super::budget::within;
 use crate::endpoint::Operation;
 use crate::error::ApiError;
+use crate::last_use::LastUseReport;
 use crate::metrics::{MetricsSink, RequestMetrics};
 
 /// The request's log: its deadline, and what its line will say besides status and reason.
@@ -28,6 +29,8 @@ pub(super) struct RequestLog {
     pub(super) collisions: u32,
     /// Time spent in store calls ([`RequestLog::store`]); `None` before the first.
     store_time: Option<Duration>,
+    /// How the token's `DateLastUsed` write ended; `None` when none was needed.
+    pub(super) last_use: Option<LastUseReport>,
 }
 
 impl RequestLog {
@@ -39,7 +42,13 @@ impl RequestLog {
             tenant_id: None,
             collisions: 0,
             store_time: None,
+            last_use: None,
         }
+    }
+
+    /// What is left of the request's budget for store calls (zero once it has passed).
+    pub(super) fn time_left(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
     }
 
     /// Runs a store call under the request's deadline (see [`within`]), adding its time to
@@ -59,7 +68,9 @@ impl RequestLog {
     ///
     /// The log line's fields (each a plain value: strings, integers; absent when unknown):
     /// `request_id`, `operation`, `status`, `reason`, `tenant_id`, `latency_us`,
-    /// `store_latency_us`, `collisions` (only when non-zero), `cause` (5xx only).
+    /// `store_latency_us`, `collisions` (only when non-zero), `cause` (5xx only),
+    /// `last_use` (`written`, `skipped` or `failed:<cause>`; only when a `DateLastUsed`
+    /// write was needed). A failed write also counts in the metrics record.
     pub(super) fn write(
         &self,
         sink: &MetricsSink,
@@ -78,6 +89,8 @@ impl RequestLog {
         let collisions = (self.collisions > 0).then_some(self.collisions);
         let operation = self.operation.as_ref().map(Operation::name);
         let tenant_id = self.tenant_id;
+        let last_use = self.last_use.as_ref().map(LastUseReport::log_value);
+        let last_use = last_use.as_deref();
         macro_rules! line {
             ($level:expr) => {
                 tracing::event!(
@@ -91,6 +104,7 @@ impl RequestLog {
                     store_latency_us,
                     collisions,
                     cause,
+                    last_use,
                     "api token request"
                 )
             };
@@ -108,6 +122,10 @@ impl RequestLog {
             cause,
             store_latency: self.store_time,
             request_latency: elapsed,
+            last_use_failed: self
+                .last_use
+                .as_ref()
+                .is_some_and(LastUseReport::is_failure),
         });
     }
 }

@@ -211,6 +211,7 @@ mod tests {
             role: role.map(str::to_owned),
             revoked: false,
             token_id: token_id.and_then(TokenId::parse),
+            ..CallerRecord::default()
         }
     }
 

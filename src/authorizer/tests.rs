@@ -166,6 +166,14 @@ impl TokenStore for Silent {
     ) -> Result<Option<crate::store::TokenSummary>, StoreError> {
         unreachable!()
     }
+    async fn record_last_use(
+        &self,
+        _: &TokenHash,
+        _: &str,
+        _: &str,
+    ) -> Result<crate::store::LastUseOutcome, StoreError> {
+        unreachable!()
+    }
 }
 
 #[tokio::test(start_paused = true)]

@@ -3,12 +3,15 @@
 //! index, so lists are immediately consistent here.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use super::{
-    CallerRecord, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError, TokenPage,
-    TokenStore, TokenSummary,
+    CallerRecord, LastUseOutcome, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError,
+    TokenPage, TokenStore, TokenSummary,
 };
+use crate::lifetime::Expiry;
 use crate::token::TokenHash;
 use crate::token_id::TokenId;
 
@@ -35,6 +38,10 @@ pub struct MemoryItem {
     pub date_revoked: Option<String>,
     /// `RevokedById`, if any.
     pub revoked_by_id: Option<TokenId>,
+    /// `DateExpires`, if any, as stored (possibly unreadable).
+    pub date_expires: Option<String>,
+    /// `DateLastUsed`, if any.
+    pub date_last_used: Option<String>,
 }
 
 impl MemoryItem {
@@ -48,15 +55,22 @@ impl MemoryItem {
             revoked: self.revoked,
             date_revoked: self.date_revoked.clone(),
             created_by_id: self.created_by_id,
+            date_expires: self.date_expires.clone(),
+            date_last_used: self.date_last_used.clone(),
         }
     }
 }
 
-/// Items keyed by `TokenHash` hex, behind a mutex. `fail_with` makes every call fail.
+/// Items keyed by `TokenHash` hex, behind a mutex. `fail_with` makes every call fail;
+/// [`MemoryStore::fail_last_use_with`] and [`MemoryStore::delay_last_use`] act on the
+/// last-use write alone, whose applied writes [`MemoryStore::last_use_writes`] counts.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     items: Mutex<HashMap<String, MemoryItem>>,
     fail_with: Mutex<Option<StoreError>>,
+    fail_last_use_with: Mutex<Option<StoreError>>,
+    last_use_delay: Mutex<Option<Duration>>,
+    last_use_writes: AtomicUsize,
 }
 
 impl MemoryStore {
@@ -85,6 +99,28 @@ impl MemoryStore {
         *self.fail_with.lock().unwrap_or_else(|e| e.into_inner()) = error;
     }
 
+    /// Makes every later last-use write fail with `error` (or succeed again with `None`);
+    /// the other calls are unaffected.
+    pub fn fail_last_use_with(&self, error: Option<StoreError>) {
+        *self
+            .fail_last_use_with
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = error;
+    }
+
+    /// Makes every later last-use write take `delay` (tokio time) before it applies.
+    pub fn delay_last_use(&self, delay: Option<Duration>) {
+        *self
+            .last_use_delay
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = delay;
+    }
+
+    /// How many last-use writes changed an item (skipped and failed ones not counted).
+    pub fn last_use_writes(&self) -> usize {
+        self.last_use_writes.load(Ordering::SeqCst)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, MemoryItem>> {
         self.items.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -108,6 +144,11 @@ impl TokenStore for MemoryStore {
                 role: item.role.clone(),
                 revoked: item.revoked,
                 token_id: item.token_id,
+                expiry: item
+                    .date_expires
+                    .as_deref()
+                    .map_or(Expiry::Never, Expiry::from_stored),
+                date_last_used: item.date_last_used.clone(),
             }))
     }
 
@@ -127,6 +168,7 @@ impl TokenStore for MemoryStore {
                 date_created: item.date_created.clone(),
                 created_by: item.created_by.as_ref().map(|h| h.as_str().to_owned()),
                 created_by_id: item.created_by_id,
+                date_expires: item.date_expires.clone(),
                 ..MemoryItem::default()
             },
         );
@@ -164,5 +206,39 @@ impl TokenStore for MemoryStore {
             item.revoked_by_id = revocation.revoked_by_id;
         }
         Ok(Some(item.summary(revocation.token_id)))
+    }
+
+    /// As DynamoDB's conditional `UpdateItem`: never creates an item, writes only when
+    /// `DateLastUsed` is absent or before `cutoff`.
+    async fn record_last_use(
+        &self,
+        token_hash: &TokenHash,
+        date: &str,
+        cutoff: &str,
+    ) -> Result<LastUseOutcome, StoreError> {
+        self.check_failure()?;
+        let delay = *self
+            .last_use_delay
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
+        if let Some(e) = &*self
+            .fail_last_use_with
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+        {
+            return Err(e.clone());
+        }
+        let mut items = self.lock();
+        match items.get_mut(token_hash.as_str()) {
+            Some(item) if item.date_last_used.as_deref().is_none_or(|d| d < cutoff) => {
+                item.date_last_used = Some(date.to_owned());
+                self.last_use_writes.fetch_add(1, Ordering::SeqCst);
+                Ok(LastUseOutcome::Written)
+            }
+            _ => Ok(LastUseOutcome::Skipped),
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! The narrow storage interface the function needs: read the caller's item, write a new
-//! token item without overwriting anything, list a tenant's tokens, revoke one of them.
+//! token item without overwriting anything, list a tenant's tokens, revoke one of them,
+//! and record a token's last use.
 //!
 //! [`dynamodb::DynamoDbStore`] is the production implementation (one table, partition key
 //! `TokenHash`, global secondary index `TenantTokens`); [`memory::MemoryStore`] keeps items
@@ -11,6 +12,8 @@ pub mod memory;
 
 use std::future::Future;
 
+pub use crate::last_use::LastUseOutcome;
+use crate::lifetime::Expiry;
 use crate::token::TokenHash;
 use crate::token_id::TokenId;
 
@@ -21,7 +24,7 @@ pub const ADMINISTRATOR: &str = "Administrator";
 pub const STANDARD: &str = "Standard";
 
 /// What the function needs to know about the caller's token item.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallerRecord {
     /// `TenantId`: the tenant the token acts for.
     pub tenant_id: i64,
@@ -32,6 +35,11 @@ pub struct CallerRecord {
     pub revoked: bool,
     /// `TokenId`, if the item has one (items written before TokenIds existed have none).
     pub token_id: Option<TokenId>,
+    /// `DateExpires` as the item mapping read it: absent is never, unreadable fails
+    /// closed ([`Expiry`]).
+    pub expiry: Expiry,
+    /// `DateLastUsed`, if the item has a string one (`YYYY-MM-DDTHH:MM:SS` UTC).
+    pub date_last_used: Option<String>,
 }
 
 impl CallerRecord {
@@ -60,6 +68,8 @@ pub struct NewTokenItem {
     pub created_by: Option<TokenHash>,
     /// `CreatedById` (S): `TokenId` of the creating token, when it has one.
     pub created_by_id: Option<TokenId>,
+    /// `DateExpires` (S), `YYYY-MM-DDTHH:MM:SS` UTC; `None`: the token never expires.
+    pub date_expires: Option<String>,
 }
 
 /// Result of a conditional create.
@@ -90,6 +100,10 @@ pub struct TokenSummary {
     pub date_revoked: Option<String>,
     /// `CreatedById`: the creating token's `TokenId`, if known.
     pub created_by_id: Option<TokenId>,
+    /// `DateExpires`, as stored, if a string; `None`: never expires.
+    pub date_expires: Option<String>,
+    /// `DateLastUsed`, if a string; `None`: not used since last use was recorded.
+    pub date_last_used: Option<String>,
 }
 
 /// One page of a tenant's tokens, newest first.
@@ -148,6 +162,10 @@ pub struct TenantItem {
     pub date_revoked: Option<String>,
     /// `CreatedById`: the creating token's `TokenId`.
     pub created_by_id: Option<String>,
+    /// `DateExpires`.
+    pub date_expires: Option<String>,
+    /// `DateLastUsed`.
+    pub date_last_used: Option<String>,
 }
 
 impl From<&TokenSummary> for TenantItem {
@@ -161,6 +179,8 @@ impl From<&TokenSummary> for TenantItem {
             revoked: summary.revoked,
             date_revoked: summary.date_revoked.clone(),
             created_by_id: summary.created_by_id.map(|id| id.to_string()),
+            date_expires: summary.date_expires.clone(),
+            date_last_used: summary.date_last_used.clone(),
         }
     }
 }
@@ -208,4 +228,15 @@ pub trait TokenStore: Send + Sync {
         &self,
         revocation: &Revocation,
     ) -> impl Future<Output = Result<Option<TokenSummary>, StoreError>> + Send;
+
+    /// Sets `DateLastUsed = date` on the item keyed by `token_hash`, only if the item
+    /// exists (never creating one) and its `DateLastUsed` is absent or before `cutoff`
+    /// (docs/api.md, "Last use"). A failed condition is [`LastUseOutcome::Skipped`], not an
+    /// error.
+    fn record_last_use(
+        &self,
+        token_hash: &TokenHash,
+        date: &str,
+        cutoff: &str,
+    ) -> impl Future<Output = Result<LastUseOutcome, StoreError>> + Send;
 }

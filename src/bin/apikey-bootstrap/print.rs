@@ -22,6 +22,8 @@ struct PrintedItem<'a> {
     date_revoked: Option<&'a str>,
     /// The creating token's `TokenId` (attribute `CreatedById`), as in the API.
     created_by: Option<&'a str>,
+    date_expires: Option<&'a str>,
+    date_last_used: Option<&'a str>,
 }
 
 impl<'a> From<&'a TenantItem> for PrintedItem<'a> {
@@ -35,6 +37,8 @@ impl<'a> From<&'a TenantItem> for PrintedItem<'a> {
             revoked: item.revoked,
             date_revoked: item.date_revoked.as_deref(),
             created_by: item.created_by_id.as_deref(),
+            date_expires: item.date_expires.as_deref(),
+            date_last_used: item.date_last_used.as_deref(),
         }
     }
 }

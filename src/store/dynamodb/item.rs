@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::lifetime::Expiry;
 use crate::store::{CallerRecord, NewTokenItem, StoreError, TenantItem, TokenSummary};
 use crate::token_id::TokenId;
 
@@ -38,11 +39,19 @@ pub mod attr {
     pub const DATE_REVOKED: &str = "DateRevoked";
     /// (S) `TokenId` of the revoking token.
     pub const REVOKED_BY_ID: &str = "RevokedById";
+    /// (S) when the token stops working, `YYYY-MM-DDTHH:MM:SS` UTC; absent: never.
+    pub const DATE_EXPIRES: &str = "DateExpires";
+    /// (S) the token's last authenticated use, to within 5 minutes.
+    pub const DATE_LAST_USED: &str = "DateLastUsed";
+    /// (S) `TokenId` of the token this one replaced (rotation).
+    pub const ROTATED_FROM_ID: &str = "RotatedFromId";
+    /// (S) `TokenId` of the token that replaced this one (rotation).
+    pub const ROTATED_TO_ID: &str = "RotatedToId";
 }
 
 /// The attributes of a [`TenantItem`], in the order of its fields: what the operator's
 /// scan projects.
-pub const TENANT_ITEM_ATTRIBUTES: [&str; 8] = [
+pub const TENANT_ITEM_ATTRIBUTES: [&str; 10] = [
     attr::TOKEN_ID,
     attr::DATE_CREATED,
     attr::DESCRIPTION,
@@ -51,6 +60,8 @@ pub const TENANT_ITEM_ATTRIBUTES: [&str; 8] = [
     attr::REVOKED,
     attr::DATE_REVOKED,
     attr::CREATED_BY_ID,
+    attr::DATE_EXPIRES,
+    attr::DATE_LAST_USED,
 ];
 
 impl From<&NewTokenItem> for Item {
@@ -72,6 +83,8 @@ impl From<&Item> for TenantItem {
             revoked: is_revoked(item),
             date_revoked: string_attribute(item, attr::DATE_REVOKED),
             created_by_id: string_attribute(item, attr::CREATED_BY_ID),
+            date_expires: string_attribute(item, attr::DATE_EXPIRES),
+            date_last_used: string_attribute(item, attr::DATE_LAST_USED),
         }
     }
 }
@@ -79,7 +92,7 @@ impl From<&Item> for TenantItem {
 /// The attributes of a new token item (docs/api.md, "Storage"); `CreatedBy` and
 /// `CreatedById` only if known.
 pub fn item_attributes(item: &NewTokenItem) -> Item {
-    let mut attributes = Item::with_capacity(8);
+    let mut attributes = Item::with_capacity(9);
     let mut put = |name: &str, value: AttributeValue| {
         attributes.insert(name.to_owned(), value);
     };
@@ -113,7 +126,21 @@ pub fn item_attributes(item: &NewTokenItem) -> Item {
             AttributeValue::S(created_by_id.to_string()),
         );
     }
+    if let Some(date_expires) = &item.date_expires {
+        put(attr::DATE_EXPIRES, AttributeValue::S(date_expires.clone()));
+    }
     attributes
+}
+
+/// `DateExpires`: absent is [`Expiry::Never`]; an S in the `YYYY-MM-DDTHH:MM:SS` format is
+/// [`Expiry::At`]; anything else (another format, another type) is [`Expiry::Unreadable`],
+/// which makes the token unusable (fail closed).
+fn expiry(item: &Item) -> Expiry {
+    match item.get(attr::DATE_EXPIRES) {
+        None => Expiry::Never,
+        Some(AttributeValue::S(text)) => Expiry::from_stored(text),
+        Some(_) => Expiry::Unreadable,
+    }
 }
 
 /// `Revoked`: absent or `BOOL false` is not revoked; anything else is (fail closed).
@@ -146,6 +173,8 @@ impl TryFrom<&Item> for CallerRecord {
     /// - `TenantId` must be an integer N, else [`StoreError::Internal`] (a corrupt item).
     /// - `Role` is kept only if it is an S; `TokenId` only if it is a valid ULID.
     /// - `Revoked`: absent or `BOOL false` is not revoked; anything else is (fail closed).
+    /// - `DateExpires`: absent is never, unreadable fails closed (`expiry`).
+    /// - `DateLastUsed`: kept only if it is an S.
     fn try_from(item: &Item) -> Result<Self, StoreError> {
         caller_from_item(item)
     }
@@ -159,6 +188,8 @@ fn caller_from_item(item: &Item) -> Result<CallerRecord, StoreError> {
             role: None,
             revoked: true,
             token_id: None,
+            expiry: Expiry::Never,
+            date_last_used: None,
         });
     }
     let tenant_id = integer_attribute(item, attr::TENANT_ID)
@@ -168,6 +199,8 @@ fn caller_from_item(item: &Item) -> Result<CallerRecord, StoreError> {
         role: string_attribute(item, attr::ROLE),
         revoked: false,
         token_id: string_attribute(item, attr::TOKEN_ID).and_then(|s| TokenId::parse(&s)),
+        expiry: expiry(item),
+        date_last_used: string_attribute(item, attr::DATE_LAST_USED),
     })
 }
 
@@ -192,6 +225,8 @@ pub(super) fn summary_from_item(item: &Item, tenant_id: i64) -> Result<TokenSumm
         revoked: is_revoked(item),
         date_revoked: string_attribute(item, attr::DATE_REVOKED),
         created_by_id: string_attribute(item, attr::CREATED_BY_ID).and_then(|s| TokenId::parse(&s)),
+        date_expires: string_attribute(item, attr::DATE_EXPIRES),
+        date_last_used: string_attribute(item, attr::DATE_LAST_USED),
     })
 }
 
@@ -217,6 +252,63 @@ mod tests {
         assert_eq!(r.tenant_id, 42);
         assert!(r.is_administrator());
         assert!(!r.revoked);
+    }
+
+    #[test]
+    fn expiry_fails_closed_and_last_use_is_read() {
+        let with = |v: Option<AttributeValue>| {
+            let mut i = item(&[
+                ("TenantId", AttributeValue::N("1".into())),
+                (
+                    "DateLastUsed",
+                    AttributeValue::S("2026-12-07T09:00:00".into()),
+                ),
+            ]);
+            if let Some(v) = v {
+                i.insert("DateExpires".into(), v);
+            }
+            caller_from_item(&i).unwrap()
+        };
+        assert_eq!(with(None).expiry, Expiry::Never);
+        assert_eq!(
+            with(None).date_last_used.as_deref(),
+            Some("2026-12-07T09:00:00")
+        );
+        assert_eq!(
+            with(Some(AttributeValue::S("2026-12-07T10:00:00".into()))).expiry,
+            Expiry::At(time::macros::datetime!(2026-12-07 10:00:00 UTC))
+        );
+        for bad in [
+            AttributeValue::S("2026-12-07T10:00:00Z".into()),
+            AttributeValue::S(String::new()),
+            AttributeValue::N("1800000000".into()),
+            AttributeValue::Null(true),
+            AttributeValue::Bool(false),
+        ] {
+            assert_eq!(
+                with(Some(bad.clone())).expiry,
+                Expiry::Unreadable,
+                "{bad:?}"
+            );
+        }
+        // Written only when the new token expires.
+        let mut new = NewTokenItem {
+            token_hash: crate::token::TokenHash::of("x"),
+            token_id: TokenId::parse("01KBTEST000000000000000001").unwrap(),
+            tenant_id: 1,
+            role: "Standard".into(),
+            description: String::new(),
+            date_created: "2026-12-07T10:00:00".into(),
+            created_by: None,
+            created_by_id: None,
+            date_expires: None,
+        };
+        assert!(!item_attributes(&new).contains_key("DateExpires"));
+        new.date_expires = Some("2026-12-08T10:00:00".into());
+        assert_eq!(
+            item_attributes(&new)["DateExpires"],
+            AttributeValue::S("2026-12-08T10:00:00".into())
+        );
     }
 
     #[test]

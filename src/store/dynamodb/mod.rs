@@ -15,6 +15,11 @@
 //! - A revocation finds the item's key with a `Query` on the index (`TenantId = :tenant AND
 //!   TokenId = :id`), then writes it with an `UpdateItem` conditioned on the same tenant and
 //!   id, so an item of another tenant can never be changed even if the index were stale.
+//! - A token's last use is one `UpdateItem SET DateLastUsed = :now` on its key, conditioned
+//!   on `attribute_exists(TokenHash) AND (attribute_not_exists(DateLastUsed) OR
+//!   DateLastUsed < :cutoff)`: it never creates an item, and of several processes writing
+//!   within 5 minutes only the first succeeds; the others' failed condition is
+//!   [`LastUseOutcome::Skipped`].
 //!
 //! The client is built once per process by [`client_from_env`] with the time limits of
 //! [`Timeouts`], so that a request whose store is unreachable, silent or throttling is
@@ -31,8 +36,8 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::{
-    CallerRecord, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError, TokenPage,
-    TokenStore, TokenSummary,
+    CallerRecord, LastUseOutcome, ListQuery, NewTokenItem, PutOutcome, Revocation, StoreError,
+    TokenPage, TokenStore, TokenSummary,
 };
 use crate::token::TokenHash;
 use item::summary_from_item;
@@ -61,7 +66,7 @@ impl TokenStore for DynamoDbStore {
             )
             .consistent_read(true)
             // `Role` is a DynamoDB reserved word, hence the placeholder.
-            .projection_expression("TenantId, #role, Revoked, TokenId")
+            .projection_expression("TenantId, #role, Revoked, TokenId, DateExpires, DateLastUsed")
             .expression_attribute_names("#role", attr::ROLE)
             .send()
             .await
@@ -197,6 +202,41 @@ impl TokenStore for DynamoDbStore {
                 if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
             {
                 Ok(None)
+            }
+            Err(e) => Err(classify(&e)),
+        }
+    }
+
+    async fn record_last_use(
+        &self,
+        token_hash: &TokenHash,
+        date: &str,
+        cutoff: &str,
+    ) -> Result<LastUseOutcome, StoreError> {
+        let result = self
+            .client()
+            .update_item()
+            .table_name(self.table_name())
+            .key(
+                attr::TOKEN_HASH,
+                AttributeValue::S(token_hash.as_str().to_owned()),
+            )
+            .update_expression("SET DateLastUsed = :now")
+            .condition_expression(
+                "attribute_exists(TokenHash) AND \
+                 (attribute_not_exists(DateLastUsed) OR DateLastUsed < :cutoff)",
+            )
+            .expression_attribute_values(":now", AttributeValue::S(date.to_owned()))
+            .expression_attribute_values(":cutoff", AttributeValue::S(cutoff.to_owned()))
+            .return_values(ReturnValue::None)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(LastUseOutcome::Written),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
+            {
+                Ok(LastUseOutcome::Skipped)
             }
             Err(e) => Err(classify(&e)),
         }

@@ -18,13 +18,16 @@ pub const TENANT_TOKENS_INDEX: &str = "TenantTokens";
 
 /// Non-key attributes the `TenantTokens` index projects (`INCLUDE`): what a listed item
 /// needs. Never the plaintext token, which is stored nowhere.
-pub const INDEX_PROJECTED_ATTRIBUTES: [&str; 6] = [
+pub const INDEX_PROJECTED_ATTRIBUTES: [&str; 9] = [
     attr::DATE_CREATED,
     attr::DESCRIPTION,
     attr::ROLE,
     attr::REVOKED,
     attr::DATE_REVOKED,
     attr::CREATED_BY_ID,
+    attr::DATE_EXPIRES,
+    attr::DATE_LAST_USED,
+    attr::ROTATED_TO_ID,
 ];
 
 /// Creates the token table if it does not exist: on-demand, partition key `TokenHash` (S),
