@@ -15,9 +15,14 @@ FIXTURES="
 1 Standard      localdevstandard000000001-us-1  01KBDEVSTD0000000000000001 dev-standard
 1 Standard      localdevrevoke00000000001-us-1  01KBDEVREV0000000000000001 dev-revoke-target
 2 Standard      localdevother000000000002-us-1  01KBDEVTN20000000000000001 dev-other-tenant
+1 Administrator localdevexpired0000000001-us-1  01KBDEV0EXP000000000000001 dev-expired
 "
+# DateExpires of dev-expired: in the past, so every request with it gets the expired 401.
+EXPIRED_AT="2026-01-02T00:00:00"
 while read -r tenant role token token_id description; do
     [[ -n "$tenant" ]] || continue
+    expires=()
+    [[ "$description" == dev-expired ]] && expires=(--expires-at "$EXPIRED_AT")
     "$BOOTSTRAP" mint --tenant "$tenant" --role "$role" --description "$description (events/)" \
-        --import-token "$token" --token-id "$token_id" >/dev/null
+        --import-token "$token" --token-id "$token_id" "${expires[@]}" >/dev/null
 done <<<"$FIXTURES"

@@ -28,6 +28,9 @@ OUT = ROOT / "events"
 ADMIN = "localdevadmin000000000001-us-1"
 STANDARD = "localdevstandard000000001-us-1"
 UNKNOWN = "localdevunknown0000000001-us-1"
+# A tenant-1 Administrator token whose DateExpires is in the past (docs/api.md, "Local
+# development"): refused with the expired 401 on every path.
+EXPIRED = "localdevexpired0000000001-us-1"
 PATH = "/api/v1/admin/apikey"
 ITEM_PATH = PATH + "/{TokenId}"
 SELF_PATH = "/api/v1/apikey/self"
@@ -301,6 +304,23 @@ def lifecycle_events():
     write("function-url-list-200.json", function_url(method="GET", query=""))
 
 
+def expiry_events():
+    """expires_in on create, and the expired token's 401 (docs/api.md, "Expiry")."""
+    write("http-api-create-expiring-200.json", http_api(query=DESC_QUERY + "&expires_in=2592000"))
+    write("http-api-expired-token-401.json", http_api(auth=bearer(EXPIRED)))
+    write("http-api-list-expired-token-401.json",
+          http_api(method="GET", query="", route=PATH, auth=bearer(EXPIRED)))
+    write("http-api-revoke-expired-token-401.json",
+          http_api_token("DELETE", REVOKE_ID, auth=bearer(EXPIRED)))
+    write("http-api-expires-in-empty-400.json", http_api(query=DESC_QUERY + "&expires_in="))
+    write("http-api-expires-in-too-short-400.json", http_api(query="expires_in=59"))
+    write("http-api-expires-in-too-long-400.json", http_api(query="expires_in=31622401"))
+    write("rest-create-expiring-200.json",
+          rest(query=[("description", DESCRIPTION), ("expires_in", "0000086400")]))
+    write("rest-expires-in-not-digits-400.json", rest(query=[("expires_in", "6e1")]))
+    write("rest-expired-token-401.json", rest(auth=bearer(EXPIRED)))
+
+
 def main():
     for old in OUT.glob("*.json"):
         old.unlink()
@@ -321,6 +341,7 @@ def main():
     write("http-api-unknown-token-401.json", http_api(auth=bearer(UNKNOWN)))
     write("http-api-malformed-token-401.json", http_api(auth=bearer("not-a-token")))
     write("http-api-non-admin-403.json", http_api(auth=bearer(STANDARD)))
+    expiry_events()
     write("http-api-wrong-path-404.json", http_api(raw_path="/api/v1/admin/apikeys"))
     write("http-api-put-405.json", http_api(method="PUT"))
     write("http-api-options-preflight-405.json", http_api(

@@ -2,6 +2,8 @@
 
 use std::env;
 
+use crate::lifetime::{self, Seconds};
+
 /// Default for [`Config::data_center`] when `DATA_CENTER` is unset.
 pub const DEFAULT_DATA_CENTER: &str = "us-1";
 
@@ -24,6 +26,10 @@ pub struct Config {
     /// value, because the SDK panics on an empty endpoint URL (`aws-smithy-types`
     /// `Endpoint::builder().build()`); this variable is declared empty and ignored when empty.
     pub local_dynamodb_endpoint_url: Option<String>,
+    /// `MAX_TOKEN_LIFETIME`: the longest lifetime a token may get, in seconds (60 to
+    /// 31,622,400); a create without `expires_in` gets it. Unset or empty: `None`, no
+    /// maximum (docs/api.md, "Creating").
+    pub max_token_lifetime: Option<Seconds>,
 }
 
 /// Why the configuration could not be read. The message names the variable.
@@ -43,11 +49,15 @@ pub enum ConfigError {
          (e.g. http://127.0.0.1:8000); leave it empty or unset in AWS"
     )]
     NonLocalDynamoDbEndpoint,
+    /// `MAX_TOKEN_LIFETIME` is set to something other than empty or 60 to 31,622,400.
+    #[error(transparent)]
+    InvalidMaxTokenLifetime(#[from] lifetime::MaxLifetimeError),
 }
 
 impl Config {
-    /// Reads `TABLE_NAME` (required), `DATA_CENTER` (default `us-1`) and
-    /// `LOCAL_DYNAMODB_ENDPOINT_URL` (optional) from the process environment.
+    /// Reads `TABLE_NAME` (required), `DATA_CENTER` (default `us-1`),
+    /// `LOCAL_DYNAMODB_ENDPOINT_URL` and `MAX_TOKEN_LIFETIME` (optional) from the process
+    /// environment.
     ///
     /// # Errors
     /// [`ConfigError`] naming the variable that is missing or malformed.
@@ -77,10 +87,13 @@ impl Config {
                 return Err(ConfigError::NonLocalDynamoDbEndpoint);
             }
         }
+        let max_token_lifetime =
+            lifetime::max_token_lifetime(lookup(lifetime::MAX_TOKEN_LIFETIME_VAR).as_deref())?;
         Ok(Self {
             table_name,
             data_center,
             local_dynamodb_endpoint_url,
+            max_token_lifetime,
         })
     }
 }
@@ -150,6 +163,26 @@ mod tests {
             Config::from_lookup(lookup(&[("TABLE_NAME", " ")])),
             Err(ConfigError::MissingTableName)
         );
+    }
+
+    #[test]
+    fn max_token_lifetime_is_optional_and_a_bad_value_names_it() {
+        let get = |value: Option<&str>| {
+            let mut vars = vec![("TABLE_NAME", "t")];
+            vars.extend(value.map(|v| ("MAX_TOKEN_LIFETIME", v)));
+            Config::from_lookup(lookup(&vars)).map(|c| c.max_token_lifetime.map(Seconds::get))
+        };
+        assert_eq!(get(None), Ok(None));
+        assert_eq!(get(Some("")), Ok(None));
+        assert_eq!(get(Some("60")), Ok(Some(60)));
+        assert_eq!(get(Some("0031622400")), Ok(Some(31_622_400)));
+        for bad in ["59", "31622401", " 60", "+60", "6e1", "30d", "٦٠"] {
+            let err = get(Some(bad)).unwrap_err();
+            assert!(
+                err.to_string().contains("MAX_TOKEN_LIFETIME"),
+                "{bad:?}: {err}"
+            );
+        }
     }
 
     #[test]

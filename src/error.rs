@@ -17,8 +17,18 @@ use crate::verify::VerifyError;
 /// The `WWW-Authenticate` challenge sent with every 401 (RFC 6750 §3).
 pub const WWW_AUTHENTICATE: &str = r#"Bearer realm="api""#;
 
-/// The single 401 message, identical for every reason (no oracle).
+/// The single 401 message, identical for every reason (no oracle) but one: an expired
+/// token ([`EXPIRED_MESSAGE`]).
 pub const UNAUTHORIZED_MESSAGE: &str = "A valid API token is required.";
+
+/// The challenge of the 401 for a token that has expired (RFC 6750 §3: `invalid_token`),
+/// the one 401 that says why: only a holder of the exact token sees it, and NIST SP
+/// 800-63B-4 asks that an expired credential be reported as expired.
+pub const WWW_AUTHENTICATE_EXPIRED: &str =
+    r#"Bearer realm="api", error="invalid_token", error_description="The API token expired""#;
+
+/// The message of the 401 for a token that has expired.
+pub const EXPIRED_MESSAGE: &str = "The API token has expired.";
 
 /// The single message of a get, `DELETE` or rotation whose `TokenId` is not a token of the
 /// caller's tenant, whether another tenant has it or nobody does (no cross-tenant oracle).
@@ -47,6 +57,12 @@ pub enum ApiError {
     /// 401: the caller's item has `Revoked = true` (or a `Revoked` that is not `false`).
     #[error("unauthorized: revoked token")]
     RevokedToken,
+    /// 401: the caller's item has a `DateExpires` that cannot be read (the common 401).
+    #[error("unauthorized: unreadable expiry")]
+    UnreadableExpiry,
+    /// 401: the caller's token has expired (its own message and challenge).
+    #[error("unauthorized: expired token")]
+    ExpiredToken,
     /// 403: the caller's role is not exactly `Administrator`.
     #[error("forbidden: role is not Administrator")]
     Forbidden,
@@ -78,9 +94,11 @@ impl ApiError {
         match self {
             Self::Route(RouteError::NotFound) | Self::TokenNotFound => StatusCode::NOT_FOUND,
             Self::Route(RouteError::MethodNotAllowed { .. }) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::BadCredentials(_) | Self::UnknownToken | Self::RevokedToken => {
-                StatusCode::UNAUTHORIZED
-            }
+            Self::BadCredentials(_)
+            | Self::UnknownToken
+            | Self::RevokedToken
+            | Self::UnreadableExpiry
+            | Self::ExpiredToken => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::InvalidDescription(_) | Self::InvalidParameter(_) => StatusCode::BAD_REQUEST,
@@ -97,6 +115,8 @@ impl ApiError {
             Self::BadCredentials(e) => e.reason(),
             Self::UnknownToken => "unknown_token",
             Self::RevokedToken => "revoked_token",
+            Self::UnreadableExpiry => "unreadable_expiry",
+            Self::ExpiredToken => "expired_token",
             Self::Forbidden => "not_administrator",
             Self::InvalidDescription(DescriptionError::TooLong) => "description_too_long",
             Self::InvalidDescription(DescriptionError::ControlCharacter) => {
@@ -131,9 +151,11 @@ impl ApiError {
             Self::Route(RouteError::MethodNotAllowed { allow }) => {
                 format!("Method not allowed. This path allows {allow}.")
             }
-            Self::BadCredentials(_) | Self::UnknownToken | Self::RevokedToken => {
-                UNAUTHORIZED_MESSAGE.to_owned()
-            }
+            Self::BadCredentials(_)
+            | Self::UnknownToken
+            | Self::RevokedToken
+            | Self::UnreadableExpiry => UNAUTHORIZED_MESSAGE.to_owned(),
+            Self::ExpiredToken => EXPIRED_MESSAGE.to_owned(),
             Self::Forbidden => {
                 "This API token is not allowed to manage API tokens: an Administrator token is required.".to_owned()
             }
@@ -152,9 +174,11 @@ impl ApiError {
     /// `WWW-Authenticate` challenge of a 401, the path's `Allow` of a 405.
     pub fn header(&self) -> Option<(HeaderName, &'static str)> {
         match self {
-            Self::BadCredentials(_) | Self::UnknownToken | Self::RevokedToken => {
-                Some((header::WWW_AUTHENTICATE, WWW_AUTHENTICATE))
-            }
+            Self::BadCredentials(_)
+            | Self::UnknownToken
+            | Self::RevokedToken
+            | Self::UnreadableExpiry => Some((header::WWW_AUTHENTICATE, WWW_AUTHENTICATE)),
+            Self::ExpiredToken => Some((header::WWW_AUTHENTICATE, WWW_AUTHENTICATE_EXPIRED)),
             Self::Route(RouteError::MethodNotAllowed { allow }) => Some((header::ALLOW, allow)),
             _ => None,
         }
@@ -182,12 +206,15 @@ impl From<StoreError> for ApiError {
 }
 
 impl From<VerifyError> for ApiError {
-    /// Every refused token is a 401 (one body for all); a store failure as above.
+    /// Every refused token is a 401 (one body for all but an expired token); a store
+    /// failure as above.
     fn from(error: VerifyError) -> Self {
         match error {
             VerifyError::BadCredentials(e) => Self::BadCredentials(e),
             VerifyError::UnknownToken => Self::UnknownToken,
             VerifyError::RevokedToken => Self::RevokedToken,
+            VerifyError::UnreadableExpiry => Self::UnreadableExpiry,
+            VerifyError::ExpiredToken => Self::ExpiredToken,
             VerifyError::Store(e) => e.into(),
         }
     }

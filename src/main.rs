@@ -2,8 +2,9 @@
 //!
 //! Cold start: set up logging ([`create_api_token::logging`]: `AWS_LAMBDA_LOG_LEVEL` /
 //! `RUST_LOG`, `AWS_LAMBDA_LOG_FORMAT`, dependencies capped at `info`), read
-//! [`create_api_token::Config`] (fails naming `TABLE_NAME` if it is unset), build the DynamoDB
-//! client once with its time limits, open its connection with a cheap
+//! [`create_api_token::Config`] (fails naming `TABLE_NAME` if it is unset, or
+//! `MAX_TOKEN_LIFETIME` if it is invalid), build the DynamoDB client once with its time
+//! limits, open its connection with a cheap
 //! call, then serve events from the Lambda Runtime API until the process is stopped (if
 //! `lambda_runtime`'s loop ends outside the handler, a new one is started, a bounded number
 //! of times: [`create_api_token::runtime`]), writing each request's log line and CloudWatch
@@ -40,7 +41,11 @@ async fn serve() -> Result<(), Error> {
     let store = startup::dynamodb_store(&config).await;
 
     // One CloudWatch EMF record per request on stdout (create_api_token::metrics).
-    let app = Arc::new(App::new(store, config.data_center).with_metrics(MetricsSink::Stdout));
+    let app = Arc::new(
+        App::new(store, config.data_center)
+            .with_max_token_lifetime(config.max_token_lifetime)
+            .with_metrics(MetricsSink::Stdout),
+    );
     let handler = service_fn(move |request: Request| {
         let app = Arc::clone(&app);
         async move { Ok::<_, Infallible>(app.handle(request).await) }

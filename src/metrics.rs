@@ -50,6 +50,9 @@ pub const NOT_FOUND: &str = "NotFound";
 pub const STORE_UNAVAILABLE: &str = "StoreUnavailable";
 /// 500: any other unexpected failure (`Cause` tells which).
 pub const INTERNAL_ERROR: &str = "InternalError";
+/// 1 when the request's `DateLastUsed` write failed or timed out (the request's answer
+/// was unaffected); absent otherwise.
+pub const LAST_USE_WRITE_FAILURES: &str = "LastUseWriteFailures";
 /// Time spent in store calls for the request, milliseconds.
 pub const STORE_LATENCY: &str = "StoreLatency";
 /// Time from the request's start to its response being ready, milliseconds.
@@ -84,6 +87,8 @@ pub struct RequestMetrics<'a> {
     pub store_latency: Option<Duration>,
     /// Time from the request's start to its response.
     pub request_latency: Duration,
+    /// `true` when the request's `DateLastUsed` write failed ([`LAST_USE_WRITE_FAILURES`]).
+    pub last_use_failed: bool,
 }
 
 impl RequestMetrics<'_> {
@@ -116,7 +121,7 @@ impl RequestMetrics<'_> {
     pub fn to_emf(&self, timestamp_ms: u64) -> String {
         let outcome = self.outcome();
         let store_ms = self.store_latency.map(millis);
-        let mut metrics = Vec::with_capacity(3);
+        let mut metrics = Vec::with_capacity(4);
         if let Some(name) = outcome {
             metrics.push(MetricDefinition {
                 name,
@@ -131,6 +136,12 @@ impl RequestMetrics<'_> {
             metrics.push(MetricDefinition {
                 name: STORE_LATENCY,
                 unit: "Milliseconds",
+            });
+        }
+        if self.last_use_failed {
+            metrics.push(MetricDefinition {
+                name: LAST_USE_WRITE_FAILURES,
+                unit: "Count",
             });
         }
         let record = Record {
@@ -149,6 +160,7 @@ impl RequestMetrics<'_> {
             outcome: outcome.map(|name| Count { name }),
             request_latency: millis(self.request_latency),
             store_latency: store_ms,
+            last_use_write_failures: self.last_use_failed.then_some(1),
             reason: self.reason,
             cause: self.cause,
             status: self.status,
@@ -175,6 +187,11 @@ struct Record<'a> {
     request_latency: f64,
     #[serde(rename = "StoreLatency", skip_serializing_if = "Option::is_none")]
     store_latency: Option<f64>,
+    #[serde(
+        rename = "LastUseWriteFailures",
+        skip_serializing_if = "Option::is_none"
+    )]
+    last_use_write_failures: Option<u32>,
     #[serde(rename = "Reason")]
     reason: &'a str,
     #[serde(rename = "Cause", skip_serializing_if = "Option::is_none")]
@@ -303,7 +320,29 @@ mod tests {
             cause: None,
             store_latency: Some(Duration::from_micros(1500)),
             request_latency: Duration::from_micros(2250),
+            last_use_failed: false,
         }
+    }
+
+    #[test]
+    fn a_failed_last_use_write_is_counted_and_nothing_else_changes() {
+        let plain: Value =
+            serde_json::from_str(&sample(200, Some(Operation::List)).to_emf(42)).unwrap();
+        assert_eq!(plain.get(LAST_USE_WRITE_FAILURES), None);
+        let failed = RequestMetrics {
+            last_use_failed: true,
+            ..sample(200, Some(Operation::List))
+        };
+        let v: Value = serde_json::from_str(&failed.to_emf(42)).unwrap();
+        assert_eq!(v[LAST_USE_WRITE_FAILURES], 1);
+        assert_eq!(v[TOKENS_LISTED], 1);
+        let names: Vec<&str> = v["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["Name"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&LAST_USE_WRITE_FAILURES), "{names:?}");
     }
 
     #[test]

@@ -102,6 +102,7 @@ mod tests {
             ApiError::BadCredentials(CredentialError::Repeated),
             ApiError::UnknownToken,
             ApiError::RevokedToken,
+            ApiError::UnreadableExpiry,
         ]
         .into_iter()
         .map(|e| {
@@ -112,6 +113,23 @@ mod tests {
         })
         .collect();
         assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:?}");
+    }
+
+    #[test]
+    fn an_expired_token_gets_its_own_401() {
+        let r = error(&ApiError::ExpiredToken);
+        assert_eq!(r.status(), 401);
+        assert_eq!(
+            r.headers()["www-authenticate"],
+            r#"Bearer realm="api", error="invalid_token", error_description="The API token expired""#
+        );
+        assert_eq!(
+            r.body(),
+            &Body::Text(
+                r#"{"Status":false,"Message":"The API token has expired.","Response":null}"#
+                    .to_owned()
+            )
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! evaluation order (docs/api.md). Moved from `src/routes.rs`; the request builders here
 //! are this file's own until the test kit's event builder replaces them.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -53,6 +54,20 @@ fn seeded_store() -> MemoryStore {
     );
     store.insert(&TokenHash::of(REVOKED), item("Administrator", true, TENANT));
     store
+}
+
+/// `before` as requests by each of `callers` leave it: a use of a token moves its
+/// `DateLastUsed` to `date` (docs/api.md, "Last use"), and nothing else changes.
+fn after_use(
+    mut before: HashMap<String, MemoryItem>,
+    callers: &[&str],
+    date: &str,
+) -> HashMap<String, MemoryItem> {
+    for caller in callers {
+        let item = before.get_mut(TokenHash::of(caller).as_str()).unwrap();
+        item.date_last_used = Some(date.to_owned());
+    }
+    before
 }
 
 fn app() -> App<MemoryStore> {
@@ -133,8 +148,8 @@ async fn admin_creates_a_standard_token_for_its_own_tenant() {
         Some(TokenHash::of(ADMIN).as_str())
     );
     assert!(!items.contains_key(new_token), "plaintext is never a key");
-    // The old items are untouched.
-    for (k, v) in before {
+    // The old items are untouched but for the caller's last use.
+    for (k, v) in after_use(before, &[ADMIN], "2026-04-18T12:00:00") {
         assert_eq!(items[&k], v);
     }
 }
@@ -207,6 +222,7 @@ async fn non_administrators_get_403_whatever_the_description() {
         store.insert(&TokenHash::of(&tok), item(role, false, 3));
     }
     let before = store.items();
+    let tokens: Vec<String> = (0..5).map(|i| format!("roletoken{i:016}-us-1")).collect();
     for i in 0..5 {
         let tok = format!("roletoken{i:016}-us-1");
         // Rule 4 comes before rule 5: a bad description still gets 403.
@@ -217,7 +233,12 @@ async fn non_administrators_get_403_whatever_the_description() {
         assert_eq!(body_json(&r)["Status"], false);
         assert_eq!(body_json(&r)["Response"], serde_json::Value::Null);
     }
-    assert_eq!(store.items(), before);
+    // A 403 is a use: each token's DateLastUsed, and nothing else.
+    let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    assert_eq!(
+        store.items(),
+        after_use(before, &tokens, "2026-04-18T12:00:00")
+    );
 }
 
 #[tokio::test]
@@ -238,7 +259,10 @@ async fn invalid_descriptions_get_400_and_write_nothing() {
             .unwrap()
             .contains("description"));
     }
-    assert_eq!(app.store().items(), before);
+    assert_eq!(
+        app.store().items(),
+        after_use(before, &[ADMIN], "2026-04-18T12:00:00")
+    );
 }
 
 #[tokio::test]
@@ -386,7 +410,13 @@ async fn three_collisions_give_500_and_overwrite_nothing() {
     let app = App::new(store, "us-1").with_generator(generator);
     let r = app.handle(post("", Some(&bearer(ADMIN)))).await;
     assert_eq!(r.status(), 500);
-    assert_eq!(app.store().items(), before);
+    // No new item; the caller's use is recorded (this app runs on the system clock).
+    let used = app
+        .store()
+        .get(&TokenHash::of(ADMIN))
+        .and_then(|i| i.date_last_used)
+        .expect("the use recorded");
+    assert_eq!(app.store().items(), after_use(before, &[ADMIN], &used));
     // Exactly MAX_CREATE_ATTEMPTS draws, then it gives up.
     assert_eq!(
         app.generator().calls.load(Ordering::SeqCst),

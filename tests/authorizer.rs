@@ -475,3 +475,74 @@ async fn concurrent_invocations_each_get_their_own_answer() {
     let all: Vec<&str> = tokens.iter().map(|(t, _, _)| t.as_str()).collect();
     assert_no_token_material(&authorizer.logs(), &all);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_token_is_refused_and_an_unreadable_expiry_too() {
+    let table = seeded_table("authz-expiry").await;
+    let authorizer = Authorizer::start(&table.name, None, &[]).await;
+    let rest = event("rest-request", Some(&bearer(OLD))).to_string();
+    let http = event("http-api", Some(&bearer(OLD))).to_string();
+    // A DateExpires in the future still allows.
+    table
+        .set_attribute(
+            OLD,
+            "DateExpires",
+            AttributeValue::S("2999-01-01T00:00:00".into()),
+        )
+        .await;
+    assert_eq!(
+        response(authorizer.invoke(&http).await)["isAuthorized"],
+        true
+    );
+    for value in [
+        AttributeValue::S("2001-01-01T00:00:00".into()),
+        AttributeValue::S("not a date".into()),
+        AttributeValue::N("1".into()),
+    ] {
+        table.set_attribute(OLD, "DateExpires", value.clone()).await;
+        assert_eq!(authorizer.invoke(&rest).await, unauthorized(), "{value:?}");
+        assert_eq!(
+            response(authorizer.invoke(&http).await),
+            json!({"isAuthorized": false}),
+            "{value:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_allow_records_the_last_use_and_a_deny_does_not() {
+    let table = seeded_table("authz-lastuse").await;
+    let authorizer = Authorizer::start(&table.name, None, &[]).await;
+    let last_used = |item: Option<std::collections::HashMap<String, AttributeValue>>| {
+        item.and_then(|i| i.get("DateLastUsed").cloned())
+    };
+    assert_eq!(last_used(table.item_for(DEV_STANDARD_TOKEN).await), None);
+    let http = event("http-api", Some(&bearer(DEV_STANDARD_TOKEN))).to_string();
+    assert_eq!(
+        response(authorizer.invoke(&http).await)["isAuthorized"],
+        true
+    );
+    let first = last_used(table.item_for(DEV_STANDARD_TOKEN).await)
+        .expect("DateLastUsed written by the first allow");
+    let AttributeValue::S(date) = &first else {
+        panic!("DateLastUsed is a string: {first:?}")
+    };
+    assert_eq!(date.len(), "2026-04-18T12:00:00".len(), "{date}");
+    // A second use within 5 minutes writes nothing: the log says no write was due.
+    assert_eq!(
+        response(authorizer.invoke(&http).await)["isAuthorized"],
+        true
+    );
+    let lines = authorizer
+        .wait_for_lines("message", Some("authorizer decision"), 2)
+        .await;
+    assert_eq!(lines[0]["last_use"], "written", "{lines:?}");
+    assert!(lines[1].get("last_use").is_none(), "{lines:?}");
+    // A refused token writes nothing.
+    let revoked = event("http-api", Some(&bearer(REVOKED))).to_string();
+    assert_eq!(
+        response(authorizer.invoke(&revoked).await),
+        json!({"isAuthorized": false})
+    );
+    assert_eq!(last_used(table.item_for(REVOKED).await), None);
+}

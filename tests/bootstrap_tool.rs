@@ -9,6 +9,7 @@ use std::io::Write;
 use std::process::{Output, Stdio};
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use create_api_token::dates;
 use create_api_token::token::{Token, TokenHash};
 use testkit::*;
 
@@ -452,6 +453,98 @@ async fn import_against_dynamodb_local_stores_the_dev_fixtures_with_their_token_
     assert_eq!(response.status, 200, "{}", response.body);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mint_expires_in_and_the_expired_dev_fixture() {
+    let table = Table::new("bootstrap-expiry").await;
+    // --expires-in: the API's rules (60 to 31622400 digits); DateExpires = now + N.
+    for bad in ["59", "31622401", "", "6e1", "+60"] {
+        let out = bootstrap(
+            &table.name,
+            &["mint", "--tenant", "5", "--expires-in", bad],
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {out:?}");
+        assert!(stderr(&out).contains("expires_in"), "{out:?}");
+    }
+    assert!(table.items().await.is_empty(), "nothing written");
+    let out = bootstrap(
+        &table.name,
+        &["mint", "--tenant", "5", "--expires-in", "3600"],
+        &[],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let token = stdout(&out).trim().to_owned();
+    let item = table.item_for(&token).await.unwrap();
+    let created = dates::parse(item["DateCreated"].as_s().unwrap()).unwrap();
+    let expires = dates::parse(item["DateExpires"].as_s().unwrap()).unwrap();
+    assert_eq!(expires - created, time::Duration::seconds(3600));
+    assert!(stderr(&out).contains("expires "), "{out:?}");
+    // MAX_TOKEN_LIFETIME applies as in the function: default and cap.
+    let out = bootstrap(
+        &table.name,
+        &["mint", "--tenant", "5"],
+        &[("MAX_TOKEN_LIFETIME", "600")],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let item = table.item_for(stdout(&out).trim()).await.unwrap();
+    let created = dates::parse(item["DateCreated"].as_s().unwrap()).unwrap();
+    let expires = dates::parse(item["DateExpires"].as_s().unwrap()).unwrap();
+    assert_eq!(expires - created, time::Duration::seconds(600));
+    let out = bootstrap(
+        &table.name,
+        &["mint", "--tenant", "5", "--expires-in", "601"],
+        &[("MAX_TOKEN_LIFETIME", "600")],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    // --expires-at: only with --import-token, which only DynamoDB Local accepts.
+    let out = bootstrap(
+        &table.name,
+        &["mint", "--tenant", "5", "--expires-at", DEV_EXPIRED_DATE],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let out = bootstrap(
+        &table.name,
+        &[
+            "mint",
+            "--tenant",
+            "1",
+            "--import-token",
+            DEV_EXPIRED_TOKEN,
+            "--token-id",
+            DEV_EXPIRED_TOKEN_ID,
+            "--expires-at",
+            DEV_EXPIRED_DATE,
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let item = table.item_for(DEV_EXPIRED_TOKEN).await.unwrap();
+    assert_eq!(item["DateExpires"].as_s().unwrap(), DEV_EXPIRED_DATE);
+    // `list` shows it, with the two item fields.
+    let out = bootstrap(&table.name, &["list", "--tenant", "1"], &[]);
+    let printed = json_lines(&out);
+    assert_eq!(printed[0]["TokenId"], DEV_EXPIRED_TOKEN_ID);
+    assert_eq!(printed[0]["DateExpires"], DEV_EXPIRED_DATE);
+    assert_eq!(printed[0]["DateLastUsed"], serde_json::Value::Null);
+    // And the function refuses it with the expired 401, writing no DateLastUsed.
+    let function = Function::start(&table.name, &[]).await;
+    let mut event = event_value("http-api-create-200.json");
+    set_event_header(
+        &mut event,
+        "authorization",
+        &format!("Bearer {DEV_EXPIRED_TOKEN}"),
+    );
+    let response = function.call(&event.to_string()).await;
+    assert_eq!(response.status, 401, "{}", response.body);
+    assert_eq!(response.json()["Message"], "The API token has expired.");
+    assert!(!table
+        .item_for(DEV_EXPIRED_TOKEN)
+        .await
+        .unwrap()
+        .contains_key("DateLastUsed"));
+}
+
 /// A token stored before TokenIds existed (24 hex characters, as tokens once were).
 const LEGACY_TOKEN: &str = "0123456789abcdef01234567-us-1";
 const LEGACY_OTHER_TENANT_TOKEN: &str = "fedcba9876543210fedcba98-us-1";
@@ -503,6 +596,8 @@ async fn list_shows_every_item_of_the_tenant_including_those_without_token_id() 
             "\"Revoked\":",
             "\"DateRevoked\":",
             "\"CreatedBy\":",
+            "\"DateExpires\":",
+            "\"DateLastUsed\":",
         ]
         .iter()
         .map(|k| {
@@ -520,12 +615,15 @@ async fn list_shows_every_item_of_the_tenant_including_those_without_token_id() 
             &serde_json::json!(DEV_STANDARD_TOKEN_ID),
             &serde_json::json!(DEV_REVOKE_TOKEN_ID),
             &serde_json::json!(DEV_ADMIN_TOKEN_ID),
+            &serde_json::json!(DEV_EXPIRED_TOKEN_ID),
             &serde_json::Value::Null,
         ],
         "TokenIds newest first, then the items without one: {text}"
     );
     assert!(items.iter().all(|i| i["TenantId"] == 1), "{text}");
-    let legacy = &items[3];
+    assert_eq!(items[3]["DateExpires"], DEV_EXPIRED_DATE);
+    assert_eq!(items[0]["DateExpires"], serde_json::Value::Null);
+    let legacy = &items[4];
     assert_eq!(legacy["Role"], "Administrator");
     assert_eq!(legacy["Revoked"], false);
     assert_eq!(legacy["DateRevoked"], serde_json::Value::Null);

@@ -44,7 +44,14 @@ async fn every_event_file_gets_its_status_and_envelope() {
         );
         assert_eq!(response.header("cache-control"), Some("no-store"), "{name}");
         let body = response.json();
-        let after = table.items().await;
+        let raw_after = table.items().await;
+        if matches!(expected, 401 | 405) || (expected == 404 && !name.contains("-revoke-")) {
+            // Refused before any use of a token: nothing at all is written.
+            assert_eq!(raw_after, before, "{name}: a refused token wrote something");
+        }
+        // A use of a token moves its DateLastUsed (at most once per 5 minutes), and only
+        // that: compared without it below.
+        let after = without_last_use_write(name, &before, raw_after);
 
         if expected == 200 && name.contains("-list") {
             assert_eq!(after, before, "{name}: a list wrote something");
@@ -89,6 +96,15 @@ async fn every_event_file_gets_its_status_and_envelope() {
                 ),
                 "{name}"
             );
+            // An expiring token's DateExpires, in the header and the item, the body unchanged.
+            // (scripts/make-events.py: 2592000 s over HTTP API, 0000086400 s over REST.)
+            let expires_in =
+                name.contains("-create-expiring-")
+                    .then_some(if name.starts_with("rest-") {
+                        86_400
+                    } else {
+                        2_592_000
+                    });
             // Exactly one new item, under the digest, holding what the contract says.
             assert_eq!(after.len(), before.len() + 1, "{name}");
             for (k, v) in &before {
@@ -115,7 +131,17 @@ async fn every_event_file_gets_its_status_and_envelope() {
             .unwrap();
             assert!((id_time - parsed).abs() < time::Duration::seconds(1));
             assert!(!item.contains_key("Revoked"));
+            match expires_in {
+                Some(seconds) => {
+                    let stored = item["DateExpires"].as_s().unwrap();
+                    assert_eq!(response.header("api-token-expires"), Some(stored.as_str()));
+                    let expires = create_api_token::dates::parse(stored).unwrap();
+                    assert_eq!(expires - parsed, time::Duration::seconds(seconds), "{name}");
+                }
+                None => assert_eq!(response.header("api-token-expires"), None, "{name}"),
+            }
             let mut names: Vec<_> = item.keys().cloned().collect();
+            names.retain(|n| n != "DateExpires"); // checked below
             names.sort();
             assert_eq!(
                 names,
@@ -128,7 +154,13 @@ async fn every_event_file_gets_its_status_and_envelope() {
                     "TenantId",
                     "TokenHash",
                     "TokenId"
-                ]
+                ],
+                "{name}"
+            );
+            assert_eq!(
+                item.contains_key("DateExpires"),
+                expires_in.is_some(),
+                "{name}"
             );
             // No attribute holds the plaintext or its body.
             let body_part = &plaintext[..25];
@@ -143,6 +175,20 @@ async fn every_event_file_gets_its_status_and_envelope() {
             assert_eq!(after, before, "{name}: a rejected request wrote something");
         }
         match expected {
+            401 if name.contains("-expired-token-") => {
+                // The one 401 that says why (docs/api.md, "Expiry").
+                assert_eq!(
+                    response.header("www-authenticate"),
+                    Some(
+                        r#"Bearer realm="api", error="invalid_token", error_description="The API token expired""#
+                    ),
+                    "{name}"
+                );
+                assert_eq!(
+                    response.body,
+                    r#"{"Status":false,"Message":"The API token has expired.","Response":null}"#
+                );
+            }
             401 => {
                 assert_eq!(
                     response.header("www-authenticate"),
@@ -205,6 +251,15 @@ async fn every_event_file_gets_its_status_and_envelope() {
         assert!(files.iter().any(|f| f == required), "missing {required}");
     }
     assert!(token_not_found_body.get().is_some() && first_revocation.get().is_some());
+    for required in [
+        "http-api-create-expiring-200.json",
+        "http-api-expired-token-401.json",
+        "http-api-list-expired-token-401.json",
+        "http-api-revoke-expired-token-401.json",
+        "http-api-expires-in-empty-400.json",
+    ] {
+        assert!(files.iter().any(|f| f == required), "missing {required}");
+    }
     for status in ["200", "400", "401", "403", "404", "405"] {
         for door in ["http-api-", "rest-"] {
             assert!(
@@ -268,6 +323,7 @@ async fn every_event_file_gets_its_status_and_envelope() {
         DEV_STANDARD_TOKEN,
         DEV_REVOKE_TOKEN,
         DEV_OTHER_TENANT_TOKEN,
+        DEV_EXPIRED_TOKEN,
         "localdevunknown0000000001-us-1",
     ]) {
         assert!(!logs.contains(secret), "a token reached the logs");
@@ -324,9 +380,11 @@ fn check_list(name: &str, body: &serde_json::Value, text: &str, items: &Items) {
         assert!(!text.contains(hash.as_str()), "{name}: a digest was listed");
     }
     if name.contains("page-2") {
-        // `before` the Standard dev token: the two fixtures created before it.
+        // `before` the Standard dev token, two per page: the two fixtures created before
+        // it, and `next` names the last of them, since the expired fixture (whose TokenId
+        // sorts first) follows.
         assert_eq!(ids, [DEV_REVOKE_TOKEN_ID, DEV_ADMIN_TOKEN_ID], "{name}");
-        assert_eq!(body["Response"]["next"], serde_json::Value::Null, "{name}");
+        assert_eq!(body["Response"]["next"], DEV_ADMIN_TOKEN_ID, "{name}");
     } else {
         // The whole tenant fits the default page of 50.
         let mut expected: Vec<&str> = items
@@ -359,4 +417,34 @@ fn check_revocation(name: &str, body: &serde_json::Value, before: &Items, after:
             assert_eq!(after.get(k), Some(v), "{name}: another item changed");
         }
     }
+}
+
+/// `after` with every item's `DateLastUsed` as it was in `before`, once checked that the
+/// request moved at most one of them (its caller's use, docs/api.md "Last use") to a time
+/// within seconds of now, and changed nothing else of it.
+fn without_last_use_write(name: &str, before: &Items, mut after: Items) -> Items {
+    let mut moved = 0;
+    for (key, item) in after.iter_mut() {
+        let old = before.get(key).and_then(|b| b.get("DateLastUsed")).cloned();
+        let new = item.get("DateLastUsed").cloned();
+        if new != old {
+            moved += 1;
+            let date = new
+                .as_ref()
+                .and_then(|v| v.as_s().ok())
+                .expect("a string date");
+            let date = create_api_token::dates::parse(date).expect("in the date format");
+            let skew = (time::OffsetDateTime::now_utc() - date).abs();
+            assert!(
+                skew < time::Duration::seconds(10),
+                "{name}: DateLastUsed {date}"
+            );
+        }
+        match old {
+            Some(value) => item.insert("DateLastUsed".to_owned(), value),
+            None => item.remove("DateLastUsed"),
+        };
+    }
+    assert!(moved <= 1, "{name}: {moved} DateLastUsed writes");
+    after
 }

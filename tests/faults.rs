@@ -5,8 +5,9 @@
 //!   call: 503 with the standard envelope within 5 s, at most 3 attempts per call, and the
 //!   process still serves the next event;
 //! - a missing table: a fast 500 whose log line names the cause class, without secrets;
-//! - start-up without `TABLE_NAME`, or with a `LOCAL_DYNAMODB_ENDPOINT_URL` that is not
-//!   DynamoDB Local on this machine: the process exits non-zero naming the variable;
+//! - start-up without `TABLE_NAME`, with a `LOCAL_DYNAMODB_ENDPOINT_URL` that is not
+//!   DynamoDB Local on this machine, or with an invalid `MAX_TOKEN_LIFETIME`: the process
+//!   exits non-zero naming the variable;
 //! - a token collision on write: the stored item is untouched and the caller still gets
 //!   a fresh token;
 //! - revocation takes effect on the next call; the tenant comes only from the stored
@@ -261,6 +262,16 @@ async fn throttled_or_silent_list_and_revoke_give_503_within_5_s() {
                 0,
                 "{case}: no write without the key"
             );
+            // The caller's last use is attempted beside the operation (it fails here too,
+            // which changes nothing in the answer).
+            let last_use = fake.count(&format!(
+                "DynamoDB_20120810.UpdateItem{}",
+                testkit::doubles::LAST_USE
+            ));
+            assert!(
+                (1..=3).contains(&last_use),
+                "{case}: {last_use} last-use attempts"
+            );
         }
         assert_still_serving(&mut function, case).await;
         assert_no_token_material(&function.logs(), &[DEV_ADMIN_TOKEN]);
@@ -426,6 +437,36 @@ async fn start_up_fails_naming(env: &[(String, String)], variable: &str) -> Vec<
     function.logs()
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_up_with_an_invalid_max_token_lifetime_fails_naming_it() {
+    for value in ["59", "31622401", "30d", " 60"] {
+        let mut function = Function::start_with_env(&[
+            ("TABLE_NAME".to_owned(), "unused".to_owned()),
+            ("MAX_TOKEN_LIFETIME".to_owned(), value.to_owned()),
+        ])
+        .await;
+        let code = function.wait_exit(Duration::from_secs(20)).await;
+        assert!(
+            matches!(code, Some(c) if c != 0),
+            "{value:?}: exit code {code:?}; logs: {:?}",
+            function.logs()
+        );
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !function
+            .logs()
+            .iter()
+            .any(|l| l.contains("MAX_TOKEN_LIFETIME"))
+        {
+            assert!(
+                Instant::now() < deadline,
+                "{value:?}: the start-up failure does not name MAX_TOKEN_LIFETIME: {:?}",
+                function.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
 /// Yields `first` once, then bodies from the production generator.
 struct CollideOnce {
     first: String,
@@ -489,8 +530,14 @@ async fn a_collision_on_write_leaves_the_stored_item_intact_and_still_issues_a_t
     // Exactly one new item: the fresh token's, for the caller's tenant.
     let items_after = table.items().await;
     assert_eq!(items_after.len(), items_before.len() + 1);
+    // Nothing else changed, but for the caller's DateLastUsed (docs/api.md, "Last use").
+    let caller = TokenHash::of(DEV_ADMIN_TOKEN);
     for (key, item) in &items_before {
-        assert_eq!(items_after.get(key), Some(item), "an existing item changed");
+        let mut after = items_after.get(key).cloned();
+        if key == caller.as_str() {
+            after.as_mut().unwrap().remove("DateLastUsed");
+        }
+        assert_eq!(after.as_ref(), Some(item), "an existing item changed");
     }
     let new_item = table.item_for(token).await.expect("the new token's item");
     assert_eq!(new_item["TenantId"].as_n().unwrap(), "1");
@@ -606,7 +653,13 @@ async fn an_issued_token_acts_as_a_standard_token() {
         let response = function.call(&event).await;
         assert_error_envelope(&response, 403);
     }
-    assert_eq!(table.items().await, items_before, "a Standard token wrote");
+    // Its three 403s are uses: one DateLastUsed write on its own item, nothing else.
+    let mut items_after = table.items().await;
+    let own = items_after
+        .get_mut(TokenHash::of(&issued).as_str())
+        .expect("the issued token's item");
+    assert!(own.remove("DateLastUsed").is_some(), "the use is recorded");
+    assert_eq!(items_after, items_before, "a Standard token wrote");
     assert_no_token_material(&function.logs(), &[DEV_ADMIN_TOKEN, &issued]);
 }
 

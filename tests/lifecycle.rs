@@ -220,6 +220,113 @@ async fn pages_return_every_token_exactly_once_newest_first() {
     assert_eq!(r.json()["Response"]["next"], serde_json::Value::Null);
 }
 
+/// `DateLastUsed` against DynamoDB Local (docs/api.md, "Last use"): the store's conditional
+/// write itself (one write per cutoff, never creating an item), then two processes
+/// serving one token: one write between them, and an expired token refused and never
+/// written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn last_use_is_written_once_across_processes_and_never_for_a_refused_token() {
+    use create_api_token::store::dynamodb::DynamoDbStore;
+    use create_api_token::store::{LastUseOutcome, TokenStore};
+
+    let (table, first) = setup("last-use").await;
+    let store = DynamoDbStore::new(table.client.clone(), &table.name);
+    let other_admin = TokenHash::of(ADMIN_B);
+    let write = |date: &'static str, cutoff: &'static str| {
+        let store = store.clone();
+        let hash = other_admin.clone();
+        async move { store.record_last_use(&hash, date, cutoff).await }
+    };
+    // The condition: written when absent or older than the cutoff, skipped otherwise.
+    assert_eq!(
+        write("2026-12-07T10:00:00", "2026-12-07T09:55:00").await,
+        Ok(LastUseOutcome::Written)
+    );
+    assert_eq!(
+        write("2026-12-07T10:04:59", "2026-12-07T09:59:59").await,
+        Ok(LastUseOutcome::Skipped)
+    );
+    assert_eq!(
+        write("2026-12-07T10:05:01", "2026-12-07T10:00:01").await,
+        Ok(LastUseOutcome::Written)
+    );
+    let stored = table.item_for(ADMIN_B).await.unwrap();
+    assert_eq!(
+        stored["DateLastUsed"].as_s().unwrap(),
+        "2026-12-07T10:05:01"
+    );
+    // Never creates an item.
+    let nobody = TokenHash::of("nobodynobodynobodynobody1-us-1");
+    assert_eq!(
+        store
+            .record_last_use(&nobody, "2026-12-07T10:00:00", "2026-12-07T09:55:00")
+            .await,
+        Ok(LastUseOutcome::Skipped)
+    );
+    assert!(table
+        .item_for("nobodynobodynobodynobody1-us-1")
+        .await
+        .is_none());
+
+    // Two processes, several uses each: one write between them.
+    let second = Function::start(&table.name, &[]).await;
+    for _ in 0..3 {
+        for function in [&first, &second] {
+            let r = function.call(&list("", ADMIN_A)).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+    }
+    let stored = table.item_for(ADMIN_A).await.unwrap();
+    assert!(stored.contains_key("DateLastUsed"), "{stored:?}");
+    let logs: Vec<String> = first.logs().into_iter().chain(second.logs()).collect();
+    let written = logs
+        .iter()
+        .filter(|l| l.contains("last_use=\"written\"") || l.contains("last_use=written"))
+        .count();
+    assert_eq!(written, 1, "one DateLastUsed write: {logs:#?}");
+    // It is listed (the index projects it).
+    let mut listed = None;
+    for _ in 0..50 {
+        let r = first.call(&list("", ADMIN_A)).await;
+        listed = r.json()["Response"]["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["TokenId"] == ADMIN_A_ID)
+            .and_then(|t| t["DateLastUsed"].as_str().map(str::to_owned));
+        if listed.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        listed.as_deref(),
+        stored["DateLastUsed"].as_s().ok().map(String::as_str)
+    );
+
+    // An expired token: the expired 401, and no write.
+    table
+        .set_attribute(
+            ADMIN_B,
+            "DateExpires",
+            aws_sdk_dynamodb::types::AttributeValue::S("2026-01-01T00:00:00".to_owned()),
+        )
+        .await;
+    let before = table.item_for(ADMIN_B).await;
+    let r = first.call(&list("", ADMIN_B)).await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["Message"], "The API token has expired.");
+    assert_eq!(
+        r.header("www-authenticate"),
+        Some(
+            r#"Bearer realm="api", error="invalid_token", error_description="The API token expired""#
+        )
+    );
+    assert_eq!(table.item_for(ADMIN_B).await, before, "nothing written");
+    let logs: Vec<String> = first.logs().into_iter().chain(second.logs()).collect();
+    assert_no_token_material(&logs, &[ADMIN_A, ADMIN_B]);
+}
+
 // ---- rotation against DynamoDB Local --------------------------------------------------------
 
 mod rotation {

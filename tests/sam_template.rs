@@ -380,6 +380,14 @@ fn function_is_the_arm64_rust_bootstrap_with_its_configuration() {
     let variables = &properties["Environment"]["Variables"];
     assert_eq!(variables["TABLE_NAME"], json!({"Ref": "ApiTokensTable"}));
     assert_eq!(variables["DATA_CENTER"], json!({"Ref": "DataCenter"}));
+    // Empty by default: no maximum token lifetime.
+    assert_eq!(
+        variables["MAX_TOKEN_LIFETIME"],
+        json!({"Ref": "MaxTokenLifetime"})
+    );
+    let parameter = &template["Parameters"]["MaxTokenLifetime"];
+    assert_eq!(parameter["Default"], "");
+    assert_eq!(parameter["Type"], "String");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -446,7 +454,10 @@ fn table_has_the_contracts_keys_index_and_protections() {
             "Role",
             "Revoked",
             "DateRevoked",
-            "CreatedById"
+            "CreatedById",
+            "DateExpires",
+            "DateLastUsed",
+            "RotatedToId"
         ])
     );
 }

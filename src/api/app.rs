@@ -3,10 +3,12 @@
 //!
 //! 1. the path names no resource: 404, and 2. the method is not one of the path's: 405
 //!    with the path's `Allow` ([`endpoint::resolve`]);
-//! 3. no usable, an unknown or a revoked token: 401 (one body for all), and 4. the
-//!    caller's role is not exactly `Administrator`: 403, on every path but the caller's
-//!    own token's (`authenticate`, applied per operation by the one `match` of
-//!    [`App::evaluate`]);
+//! 3. no usable, an unknown, a revoked or an expired token: 401 (one body for all but the
+//!    expired one), and 4. the caller's role is not exactly `Administrator`: 403, on every
+//!    path but the caller's own token's (`authenticate`, applied per operation by the one
+//!    `match` of `App::operate`); from rule 4 on, the token's last-use write (when one is
+//!    needed) runs concurrently with the rest of the request (`tokio::join!`), under its
+//!    own cap;
 //! 5. an invalid parameter of the operation: 400, and 6. the operation itself: one file
 //!    per operation (`create`, `list`, `get`, `revoke`, `rotate`, `self_view`), dispatched
 //!    by that `match`;
@@ -27,10 +29,13 @@ use super::budget;
 use super::request_log::RequestLog;
 use crate::endpoint::{self, Operation};
 use crate::error::ApiError;
+use crate::last_use::RecentWrites;
+use crate::lifetime::Seconds;
 use crate::metrics::MetricsSink;
 use crate::response::{self, Success};
 use crate::store::TokenStore;
 use crate::token::{OsSeededGenerator, TokenGenerator};
+use crate::verify::VerifiedCaller;
 
 /// The API, with its dependencies built once per process.
 pub struct App<S, G = OsSeededGenerator> {
@@ -38,6 +43,10 @@ pub struct App<S, G = OsSeededGenerator> {
     pub(super) generator: G,
     pub(super) data_center: String,
     pub(super) clock: fn() -> OffsetDateTime,
+    /// `MAX_TOKEN_LIFETIME`: the default and the cap of a new token's lifetime.
+    pub(super) max_token_lifetime: Option<Seconds>,
+    /// This process's memory of its recent `DateLastUsed` writes.
+    pub(super) recent_writes: RecentWrites,
     metrics: MetricsSink,
 }
 
@@ -50,6 +59,8 @@ impl<S: TokenStore> App<S, OsSeededGenerator> {
             generator: OsSeededGenerator,
             data_center: data_center.into(),
             clock: OffsetDateTime::now_utc,
+            max_token_lifetime: None,
+            recent_writes: RecentWrites::default(),
             metrics: MetricsSink::Off,
         }
     }
@@ -63,8 +74,18 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
             generator,
             data_center: self.data_center,
             clock: self.clock,
+            max_token_lifetime: self.max_token_lifetime,
+            recent_writes: self.recent_writes,
             metrics: self.metrics,
         }
+    }
+
+    /// Sets the deployment's maximum token lifetime (`MAX_TOKEN_LIFETIME`): a create
+    /// without `expires_in` gets it, and an `expires_in` above it is a 400. `None` (the
+    /// default): no maximum.
+    pub fn with_max_token_lifetime(mut self, max: Option<Seconds>) -> Self {
+        self.max_token_lifetime = max;
+        self
     }
 
     /// Sets where each request's CloudWatch metrics record goes ([`crate::metrics`]);
@@ -134,7 +155,27 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
         let operation = endpoint::resolve(request)?;
         log.operation = Some(operation);
         log.target_token_id = operation.target();
-        let verified = self.authenticate(request, log).await?;
+        let now = (self.clock)();
+        let verified = self.authenticate(request, now, log).await?;
+        // The use is recorded beside the operation, never before it: the request waits
+        // for the write only if it ends later than the operation (and never past its cap).
+        let last_use = self.last_use(&verified, now, log);
+        let (result, last_use) =
+            tokio::join!(self.operate(operation, request, verified, log), last_use);
+        log.last_use = last_use;
+        result
+    }
+
+    /// Rules 4 to 6 for a verified caller: the one `match` dispatching each [`Operation`]
+    /// to its file, applying rule 4 ([`administrator`]) to every operation but the
+    /// caller's own token's.
+    async fn operate(
+        &self,
+        operation: Operation,
+        request: &Request,
+        verified: VerifiedCaller,
+        log: &mut RequestLog,
+    ) -> Result<Success, ApiError> {
         match operation {
             Operation::Create => self.create(request, &administrator(verified)?, log).await,
             Operation::List => self.list(request, &administrator(verified)?, log).await,

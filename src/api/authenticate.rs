@@ -1,14 +1,23 @@
 //! Rules 3 and 4, the authentication step every operation shares: the token must verify
 //! ([`crate::verify`]: a single usable `Authorization` header, an item read with a
-//! strongly consistent `GetItem`, not revoked), so a revocation takes effect on the next
-//! request ([`App::authenticate`]); then, on every path but the caller's own token's, its
-//! role must be exactly `Administrator` ([`administrator`]).
+//! strongly consistent `GetItem`, not revoked, not expired), so a revocation takes effect
+//! on the next request ([`App::authenticate`]); then, on every path but the caller's own
+//! token's, its role must be exactly `Administrator` ([`administrator`]).
+//!
+//! Between the two, the use is recorded: [`App::last_use`] is the `DateLastUsed` write a
+//! verified use needs (at most once per token per 5 minutes), which `App::evaluate` runs
+//! concurrently with the rest of the request, never before it.
+
+use std::future::Future;
 
 use lambda_http::Request;
+use time::OffsetDateTime;
 
 use super::app::App;
 use super::request_log::RequestLog;
 use crate::error::ApiError;
+use crate::last_use::{LastUseReport, WRITE_CAP};
+use crate::store::TokenStore;
 use crate::token::TokenHash;
 use crate::token_id::TokenId;
 use crate::verify::{self, VerifiedCaller};
@@ -24,19 +33,37 @@ pub(super) struct Caller {
     pub(super) token_id: Option<TokenId>,
 }
 
-impl<S: crate::store::TokenStore, G> App<S, G> {
-    /// Rule 3: the verified caller of `request` (else 401). The store call runs under the
-    /// request's deadline. The log learns the caller's tenant and `TokenId`.
+impl<S: TokenStore, G> App<S, G> {
+    /// Rule 3: the verified caller of `request` at `now` (else 401). The store call runs
+    /// under the request's deadline.
     pub(super) async fn authenticate(
         &self,
         request: &Request,
+        now: OffsetDateTime,
         log: &mut RequestLog,
     ) -> Result<VerifiedCaller, ApiError> {
         let token = verify::presented(request.headers(), &self.data_center)?;
-        let verified = log.store(verify::lookup(&token, &self.store)).await?;
+        let verified = log.store(verify::lookup(&token, &self.store, now)).await?;
         log.tenant_id = Some(verified.record.tenant_id);
         log.caller_token_id = verified.record.token_id;
         Ok(verified)
+    }
+
+    /// The `DateLastUsed` write of `caller`'s use at `now`, as a future to run beside the
+    /// operation: `None` when none is needed; otherwise it ends within
+    /// min([`WRITE_CAP`], what is left of the request's budget) and never fails.
+    pub(super) fn last_use<'a>(
+        &'a self,
+        caller: &VerifiedCaller,
+        now: OffsetDateTime,
+        log: &RequestLog,
+    ) -> impl Future<Output = Option<LastUseReport>> + 'a {
+        let write = verify::last_use_write(caller, now, &self.recent_writes);
+        let cap = log.time_left().min(WRITE_CAP);
+        async move {
+            let write = write?;
+            Some(verify::record_last_use(&self.store, &write, cap, &self.recent_writes).await)
+        }
     }
 }
 

@@ -1,9 +1,13 @@
 //! `POST /api/v1/admin/apikey`: a new Standard token for the caller's tenant.
 //!
-//! Parameter: `description` (query, first value; [`crate::description`]'s rules): 400 if
-//! invalid. The token is drawn from the CSPRNG and written with a conditional `PutItem`; a
-//! `TokenHash` collision draws a new token (at most [`MAX_CREATE_ATTEMPTS`]). The 200 holds
-//! the published example's body exactly, and the new `TokenId` in [`API_TOKEN_ID_HEADER`].
+//! Parameters (query, first value of each, checked in this order; 400 if invalid):
+//! `description` ([`crate::description`]'s rules) and `expires_in` ([`crate::lifetime`]:
+//! 60 to 31,622,400 seconds in plain digits, at most the deployment's
+//! `MAX_TOKEN_LIFETIME`, which is also the default). The token is drawn from the CSPRNG and
+//! written with a conditional `PutItem`; a `TokenHash` collision draws a new token (at most
+//! [`MAX_CREATE_ATTEMPTS`]). The 200 holds the published example's body exactly, the new
+//! `TokenId` in [`API_TOKEN_ID_HEADER`] and, for a token that expires, its `DateExpires` in
+//! [`API_TOKEN_EXPIRES_HEADER`].
 
 use lambda_http::http::{HeaderName, HeaderValue};
 use lambda_http::{Request, RequestExt};
@@ -15,6 +19,7 @@ use crate::dates;
 use crate::description;
 use crate::envelope::{self, IssuedToken};
 use crate::error::ApiError;
+use crate::lifetime::{self, Seconds};
 use crate::response::Success;
 use crate::store::{NewTokenItem, PutOutcome, TokenStore, STANDARD};
 use crate::token::{Token, TokenGenerator};
@@ -26,6 +31,10 @@ pub const MAX_CREATE_ATTEMPTS: usize = 3;
 /// Response header of a create carrying the new token's `TokenId` (the body stays
 /// exactly the published example's).
 pub const API_TOKEN_ID_HEADER: &str = "api-token-id";
+
+/// Response header of a create (and a rotation) carrying the new token's `DateExpires`,
+/// present only when it expires.
+pub const API_TOKEN_EXPIRES_HEADER: &str = "api-token-expires";
 
 /// The create's parameter: the validated `description` (rule 5).
 ///
@@ -40,6 +49,17 @@ fn description(request: &Request) -> Result<String, ApiError> {
     .map_err(ApiError::InvalidDescription)
 }
 
+/// The create's lifetime: `expires_in`, else the deployment's maximum, else none (rule 5).
+///
+/// # Errors
+/// [`ApiError::InvalidParameter`] with a [`lifetime::ExpiresInError`].
+fn lifetime(request: &Request, max: Option<Seconds>) -> Result<Option<Seconds>, ApiError> {
+    let first = request
+        .query_string_parameters_ref()
+        .and_then(|q| q.first("expires_in"));
+    Ok(lifetime::for_create(first, max)?)
+}
+
 impl<S: TokenStore, G: TokenGenerator> App<S, G> {
     /// Creates the token and answers it, once.
     pub(super) async fn create(
@@ -49,8 +69,14 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
         log: &mut RequestLog,
     ) -> Result<Success, ApiError> {
         let description = description(request)?;
+        let lifetime = lifetime(request, self.max_token_lifetime)?;
         let now = (self.clock)();
         let date_created = dates::format(now).map_err(|e| ApiError::Internal(e.to_string()))?;
+        // Whole seconds after `now`: `DateExpires` - `DateCreated` is exactly the lifetime.
+        let date_expires = lifetime
+            .map(|l| dates::format(l.after(now)))
+            .transpose()
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         let token_id = TokenId::new(dates::unix_ms(now));
         for _ in 0..MAX_CREATE_ATTEMPTS {
             let body = self
@@ -67,7 +93,7 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
                 date_created: date_created.clone(),
                 created_by: Some(caller.token_hash.clone()),
                 created_by_id: caller.token_id,
-                date_expires: None,
+                date_expires: date_expires.clone(),
                 rotated_from_id: None,
             };
             match log.store(self.store.put_new(&item)).await? {
@@ -79,13 +105,18 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
                         description: &description,
                         tenant_id: caller.tenant_id,
                     });
-                    let success = Success::new("created", body);
-                    return Ok(match HeaderValue::from_str(&token_id.to_string()) {
-                        Ok(id) => {
-                            success.with_header(HeaderName::from_static(API_TOKEN_ID_HEADER), id)
-                        }
-                        Err(_) => success,
-                    });
+                    let mut success = Success::new("created", body);
+                    if let Ok(id) = HeaderValue::from_str(&token_id.to_string()) {
+                        success =
+                            success.with_header(HeaderName::from_static(API_TOKEN_ID_HEADER), id);
+                    }
+                    if let Some(Ok(expires)) = date_expires.as_deref().map(HeaderValue::from_str) {
+                        success = success.with_header(
+                            HeaderName::from_static(API_TOKEN_EXPIRES_HEADER),
+                            expires,
+                        );
+                    }
+                    return Ok(success);
                 }
                 PutOutcome::AlreadyExists => log.collisions += 1,
             }

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 use super::budget::within;
 use crate::endpoint::Operation;
 use crate::error::ApiError;
+use crate::last_use::LastUseReport;
 use crate::metrics::{MetricsSink, RequestMetrics};
 use crate::token_id::TokenId;
 
@@ -30,6 +31,8 @@ pub(super) struct RequestLog {
     pub(super) collisions: u32,
     /// Time spent in store calls ([`RequestLog::store`]); `None` before the first.
     store_time: Option<Duration>,
+    /// How the token's `DateLastUsed` write ended; `None` when none was needed.
+    pub(super) last_use: Option<LastUseReport>,
     /// The caller's `TokenId`, once authenticated (if its item has one).
     pub(super) caller_token_id: Option<TokenId>,
     /// The `TokenId` a get, revoke or rotation acts on.
@@ -49,11 +52,17 @@ impl RequestLog {
             tenant_id: None,
             collisions: 0,
             store_time: None,
+            last_use: None,
             caller_token_id: None,
             target_token_id: None,
             new_token_id: None,
             source_ip: None,
         }
+    }
+
+    /// What is left of the request's budget for store calls (zero once it has passed).
+    pub(super) fn time_left(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
     }
 
     /// Runs a store call under the request's deadline (see [`within`]), adding its time to
@@ -73,9 +82,11 @@ impl RequestLog {
     ///
     /// The log line's fields (each a plain value: strings, integers; absent when unknown):
     /// `request_id`, `operation`, `status`, `reason`, `tenant_id`, `latency_us`,
-    /// `store_latency_us`, `collisions` (only when non-zero), `cause` (5xx only), and the
-    /// audit fields `caller_token_id`, `target_token_id` (get, revoke, rotate),
-    /// `new_token_id` (create, rotate: only when issued) and `source_ip`.
+    /// `store_latency_us`, `collisions` (only when non-zero), `cause` (5xx only),
+    /// `last_use` (`written`, `skipped` or `failed:<cause>`; only when a `DateLastUsed`
+    /// write was needed; a failed write also counts in the metrics record), and the audit
+    /// fields `caller_token_id`, `target_token_id` (get, revoke, rotate), `new_token_id`
+    /// (create, rotate: only when issued) and `source_ip`.
     pub(super) fn write(
         &self,
         sink: &MetricsSink,
@@ -94,6 +105,8 @@ impl RequestLog {
         let collisions = (self.collisions > 0).then_some(self.collisions);
         let operation = self.operation.as_ref().map(Operation::name);
         let tenant_id = self.tenant_id;
+        let last_use = self.last_use.as_ref().map(LastUseReport::log_value);
+        let last_use = last_use.as_deref();
         let id = |id: Option<TokenId>| id.map(|id| id.to_string());
         let caller_token_id = id(self.caller_token_id);
         let caller_token_id = caller_token_id.as_deref();
@@ -115,6 +128,7 @@ impl RequestLog {
                     store_latency_us,
                     collisions,
                     cause,
+                    last_use,
                     caller_token_id,
                     target_token_id,
                     new_token_id,
@@ -136,6 +150,10 @@ impl RequestLog {
             cause,
             store_latency: self.store_time,
             request_latency: elapsed,
+            last_use_failed: self
+                .last_use
+                .as_ref()
+                .is_some_and(LastUseReport::is_failure),
         });
     }
 }

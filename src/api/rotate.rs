@@ -54,7 +54,7 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
         caller: &Caller,
         log: &mut RequestLog,
     ) -> Result<Success, ApiError> {
-        let max_lifetime = None;
+        let max_lifetime = self.max_token_lifetime;
         let (grace, expires_in) = parameters(request, max_lifetime)?;
         let now = (self.clock)();
         for _ in 0..MAX_CREATE_ATTEMPTS {

@@ -7,7 +7,7 @@
 //!    the process serves the next event;
 //! 2. the domain verification, the function's own code ([`crate::verify`]): the singleton
 //!    `Authorization`, Bearer or Basic, shape, digest, consistent `GetItem`, not revoked;
-//!    any role passes. The store call runs under the function's budget
+//!    not expired; any role passes. The store call runs under the function's budget
 //!    ([`crate::api::budget`]: 4.2 s, or the invocation's deadline less a margin when that
 //!    comes first), and its outcome is classified as the function's ([`ApiError`]: a 401
 //!    is a refusal, a 503 "cannot answer", anything else an error);
@@ -18,6 +18,11 @@
 //!    [`STORE_UNAVAILABLE`] (API Gateway's 500), never an Allow and never `Unauthorized`
 //!    (a client retries a 500 rather than discarding a good token).
 //!
+//! After an Allow's verification, the use is recorded as the function records it
+//! ([`verify::last_use_write`], [`verify::record_last_use`]: at most one `DateLastUsed` write
+//! per token per 5 minutes, capped at [`WRITE_CAP`] and the invocation's budget, never
+//! changing the decision), so it runs on at most one invocation per token per 5 minutes.
+//!
 //! One log line and one metrics record per invocation ([`record`]).
 
 pub mod policy;
@@ -27,12 +32,14 @@ pub mod shapes;
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde_json::value::RawValue;
 use serde_json::Value;
+use time::OffsetDateTime;
 use tokio::time::Instant;
 
 use lambda_http::http::StatusCode;
 
 use crate::api::budget::{invocation_deadline, within};
 use crate::error::ApiError;
+use crate::last_use::{RecentWrites, WRITE_CAP};
 use crate::metrics::MetricsSink;
 use crate::store::TokenStore;
 use crate::verify::{self, VerifiedCaller};
@@ -56,6 +63,8 @@ pub struct Authorizer<S> {
     store: S,
     data_center: String,
     metrics: MetricsSink,
+    clock: fn() -> OffsetDateTime,
+    recent_writes: RecentWrites,
 }
 
 /// How an invocation ended, before it becomes JSON or an invocation error.
@@ -78,7 +87,15 @@ impl<S: TokenStore> Authorizer<S> {
             store,
             data_center: data_center.into(),
             metrics: MetricsSink::Off,
+            clock: OffsetDateTime::now_utc,
+            recent_writes: RecentWrites::default(),
         }
+    }
+
+    /// Replaces the clock that decides expiry and `DateLastUsed` (tests pin it).
+    pub fn with_clock(mut self, clock: fn() -> OffsetDateTime) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Sets where each invocation's metrics record goes ([`MetricsSink::Off`] unless set).
@@ -146,13 +163,21 @@ impl<S: TokenStore> Authorizer<S> {
             Ok(token) => token,
             Err(refusal) => return Outcome::Deny(shape, refusal.into()),
         };
+        let now = (self.clock)();
         let called = Instant::now();
-        let looked_up = within(deadline, verify::lookup(&token, &self.store)).await;
+        let looked_up = within(deadline, verify::lookup(&token, &self.store, now)).await;
         record.store_time = Some(called.elapsed());
         match looked_up {
             Ok(verified) => {
                 record.tenant_id = Some(verified.record.tenant_id);
                 record.token_id = verified.record.token_id.map(|id| id.to_string());
+                if let Some(write) = verify::last_use_write(&verified, now, &self.recent_writes) {
+                    let cap = WRITE_CAP.min(deadline.saturating_duration_since(Instant::now()));
+                    record.last_use = Some(
+                        verify::record_last_use(&self.store, &write, cap, &self.recent_writes)
+                            .await,
+                    );
+                }
                 Outcome::Allow(shape, method_arn, Box::new(verified))
             }
             Err(e) if e.status() == StatusCode::UNAUTHORIZED => Outcome::Deny(shape, e),

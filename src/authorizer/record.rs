@@ -3,14 +3,16 @@
 //!
 //! Log fields: `request_id`, `shape`, `decision` (`allow`, `deny`, `store_unavailable`,
 //! `error`), `reason`, `tenant_id` and `token_id` (when a token was verified),
-//! `latency_us`, `store_latency_us` (when the store was called), `cause` (failures only:
-//! an error class, never input). Never the token, a digest or the `Authorization` value.
+//! `latency_us`, `store_latency_us` (when the store was called), `last_use` (`written`,
+//! `skipped` or `failed:<cause>`, only when a `DateLastUsed` write was due), `cause`
+//! (failures only: an error class, never input). Never the token, a digest or the `Authorization` value.
 //!
 //! Metrics (namespace [`NAMESPACE`], dimension sets `[Reason]` and none): one count,
 //! [`AUTHORIZER_ALLOWED`], [`AUTHORIZER_DENIED`] (by `Reason`: `no_credentials`,
 //! `malformed_token`, `unknown_token`, `revoked_token`, ...),
 //! [`AUTHORIZER_STORE_UNAVAILABLE`] or [`AUTHORIZER_ERROR`], plus [`AUTHORIZER_LATENCY`]
-//! and, when the store was called, [`AUTHORIZER_STORE_LATENCY`] (milliseconds). Names of
+//! and, when the store was called, [`AUTHORIZER_STORE_LATENCY`] (milliseconds), and
+//! [`AUTHORIZER_LAST_USE_WRITE_FAILURES`] when a due `DateLastUsed` write failed. Names of
 //! their own, so the function's alarms and dashboards never mix in the authorizer's.
 
 use std::time::Duration;
@@ -18,6 +20,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::time::Instant;
 
+use crate::last_use::LastUseReport;
 use crate::metrics::{
     millis, Count, EmfRecord, Metadata, MetricDefinition, MetricDirective, MetricsSink, NAMESPACE,
 };
@@ -34,6 +37,8 @@ pub const AUTHORIZER_ERROR: &str = "AuthorizerError";
 pub const AUTHORIZER_LATENCY: &str = "AuthorizerLatency";
 /// Time spent in store calls, milliseconds.
 pub const AUTHORIZER_STORE_LATENCY: &str = "AuthorizerStoreLatency";
+/// A due `DateLastUsed` write failed (the decision stands; docs/api.md, "Last use").
+pub const AUTHORIZER_LAST_USE_WRITE_FAILURES: &str = "AuthorizerLastUseWriteFailures";
 /// The dimension: the log line's reason.
 pub const REASON: &str = "Reason";
 
@@ -83,6 +88,8 @@ pub struct InvocationRecord {
     pub token_id: Option<String>,
     /// Time in store calls; `None` before the first.
     pub store_time: Option<Duration>,
+    /// What the `DateLastUsed` write did, when one was due.
+    pub last_use: Option<LastUseReport>,
     started: Instant,
 }
 
@@ -94,6 +101,7 @@ impl InvocationRecord {
             tenant_id: None,
             token_id: None,
             store_time: None,
+            last_use: None,
             started,
         }
     }
@@ -116,6 +124,8 @@ impl InvocationRecord {
         let tenant_id = self.tenant_id;
         let token_id = self.token_id.as_deref();
         let decision_name = decision.name();
+        let last_use = self.last_use.as_ref().map(LastUseReport::log_value);
+        let last_use = last_use.as_deref();
         macro_rules! line {
             ($level:expr) => {
                 tracing::event!(
@@ -128,6 +138,7 @@ impl InvocationRecord {
                     token_id,
                     latency_us,
                     store_latency_us,
+                    last_use,
                     cause,
                     "authorizer decision"
                 )
@@ -145,6 +156,7 @@ impl InvocationRecord {
             cause,
             latency,
             store_latency: self.store_time,
+            last_use_failed: matches!(self.last_use, Some(LastUseReport::Failed(_))),
         });
     }
 }
@@ -158,6 +170,7 @@ struct Emf<'a> {
     cause: Option<&'a str>,
     latency: Duration,
     store_latency: Option<Duration>,
+    last_use_failed: bool,
 }
 
 #[derive(Serialize)]
@@ -175,6 +188,11 @@ struct Record<'a> {
         skip_serializing_if = "Option::is_none"
     )]
     store_latency: Option<f64>,
+    #[serde(
+        rename = "AuthorizerLastUseWriteFailures",
+        skip_serializing_if = "Option::is_none"
+    )]
+    last_use_write_failures: Option<u32>,
     #[serde(rename = "Shape")]
     shape: &'a str,
     #[serde(rename = "Decision")]
@@ -199,6 +217,9 @@ impl EmfRecord for Emf<'_> {
         if self.store_latency.is_some() {
             metrics.push(ms(AUTHORIZER_STORE_LATENCY));
         }
+        if self.last_use_failed {
+            metrics.push(count(AUTHORIZER_LAST_USE_WRITE_FAILURES));
+        }
         let record = Record {
             aws: Metadata {
                 timestamp: timestamp_ms,
@@ -214,6 +235,7 @@ impl EmfRecord for Emf<'_> {
             },
             latency: millis(self.latency),
             store_latency: self.store_latency.map(millis),
+            last_use_write_failures: self.last_use_failed.then_some(1),
             shape: self.shape,
             decision: self.decision.name(),
             cause: self.cause,
@@ -238,6 +260,7 @@ mod tests {
             cause: None,
             latency: Duration::from_micros(1500),
             store_latency: Some(Duration::from_micros(1250)),
+            last_use_failed: false,
         };
         let v: Value = serde_json::from_str(&emf.to_emf(7)).unwrap();
         assert_eq!(v["_aws"]["Timestamp"], 7);
@@ -256,5 +279,29 @@ mod tests {
         assert_eq!(v["AuthorizerStoreLatency"], 1.25);
         assert_eq!(v["Decision"], "deny");
         assert!(v.get("Cause").is_none());
+        assert!(v.get(AUTHORIZER_LAST_USE_WRITE_FAILURES).is_none());
+    }
+
+    #[test]
+    fn a_failed_last_use_write_is_counted_beside_the_allow() {
+        let emf = Emf {
+            request_id: "r-2",
+            shape: "http_api",
+            decision: Decision::Allow,
+            reason: "allowed",
+            cause: None,
+            latency: Duration::from_micros(900),
+            store_latency: Some(Duration::from_micros(800)),
+            last_use_failed: true,
+        };
+        let v: Value = serde_json::from_str(&emf.to_emf(7)).unwrap();
+        assert_eq!(v["AuthorizerAllowed"], 1);
+        assert_eq!(v[AUTHORIZER_LAST_USE_WRITE_FAILURES], 1);
+        let metrics = &v["_aws"]["CloudWatchMetrics"][0]["Metrics"];
+        assert!(metrics
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["Name"] == AUTHORIZER_LAST_USE_WRITE_FAILURES));
     }
 }

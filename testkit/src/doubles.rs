@@ -69,8 +69,13 @@ pub enum FakeMode {
     AdminThenSilentPut,
 }
 
+/// Suffix of the key under which [`ThrottlingDynamoDb`] counts the `DateLastUsed`
+/// `UpdateItem` (apart from an operation's own `UpdateItem`).
+pub const LAST_USE: &str = " (DateLastUsed)";
+
 /// A fake DynamoDB on loopback answering per [`FakeMode`], counting calls by
-/// `X-Amz-Target` and keeping the `GetItem` request bodies.
+/// `X-Amz-Target` (the last-use write under its own key, [`LAST_USE`]) and keeping the
+/// `GetItem` request bodies.
 pub struct ThrottlingDynamoDb {
     /// `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL_DYNAMODB`.
     pub endpoint: String,
@@ -126,7 +131,14 @@ impl ThrottlingDynamoDb {
                                 .await
                                 .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
                                 .unwrap_or_default();
-                            *counts.lock().unwrap().entry(target.clone()).or_default() += 1;
+                            // The last-use write is counted apart from the operations' own
+                            // UpdateItem (docs/api.md, "Last use").
+                            let key = if body.contains("SET DateLastUsed") {
+                                format!("{target}{LAST_USE}")
+                            } else {
+                                target.clone()
+                            };
+                            *counts.lock().unwrap().entry(key).or_default() += 1;
                             let is_get = target.ends_with(".GetItem");
                             if is_get {
                                 bodies.lock().unwrap().push(body);

@@ -28,6 +28,13 @@ pub const DEV_OTHER_TENANT_TOKEN: &str = "localdevother000000000002-us-1";
 pub const DEV_OTHER_TENANT_TOKEN_ID: &str = "01KBDEVTN20000000000000001";
 /// The other tenant of the dev fixtures.
 pub const DEV_OTHER_TENANT: i64 = 2;
+/// A tenant-1 Administrator token that expired ([`DEV_EXPIRED_DATE`]): the expired 401 on
+/// every path (docs/api.md, "Expiry").
+pub const DEV_EXPIRED_TOKEN: &str = "localdevexpired0000000001-us-1";
+/// The `TokenId` of [`DEV_EXPIRED_TOKEN`] (sorts before the other tenant-1 fixtures).
+pub const DEV_EXPIRED_TOKEN_ID: &str = "01KBDEV0EXP000000000000001";
+/// The `DateExpires` of [`DEV_EXPIRED_TOKEN`], in the past.
+pub const DEV_EXPIRED_DATE: &str = "2026-01-02T00:00:00";
 
 /// Reads a file from `events/`.
 pub fn event_file(name: &str) -> String {

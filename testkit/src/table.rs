@@ -12,9 +12,9 @@ use create_api_token::token::TokenHash;
 
 use crate::dynamodb_local::set_local_aws_env;
 use crate::fixtures::{
-    DEV_ADMIN_TOKEN, DEV_ADMIN_TOKEN_ID, DEV_OTHER_TENANT, DEV_OTHER_TENANT_TOKEN,
-    DEV_OTHER_TENANT_TOKEN_ID, DEV_REVOKE_TOKEN, DEV_REVOKE_TOKEN_ID, DEV_STANDARD_TOKEN,
-    DEV_STANDARD_TOKEN_ID, DEV_TENANT,
+    DEV_ADMIN_TOKEN, DEV_ADMIN_TOKEN_ID, DEV_EXPIRED_DATE, DEV_EXPIRED_TOKEN, DEV_EXPIRED_TOKEN_ID,
+    DEV_OTHER_TENANT, DEV_OTHER_TENANT_TOKEN, DEV_OTHER_TENANT_TOKEN_ID, DEV_REVOKE_TOKEN,
+    DEV_REVOKE_TOKEN_ID, DEV_STANDARD_TOKEN, DEV_STANDARD_TOKEN_ID, DEV_TENANT,
 };
 
 /// A fresh table in DynamoDB Local, unique to one test.
@@ -144,6 +144,19 @@ impl Table {
         ] {
             self.seed_with_id(token, id, role, tenant).await;
         }
+        self.seed_with_id(
+            DEV_EXPIRED_TOKEN,
+            DEV_EXPIRED_TOKEN_ID,
+            "Administrator",
+            DEV_TENANT,
+        )
+        .await;
+        self.set_attribute(
+            DEV_EXPIRED_TOKEN,
+            "DateExpires",
+            AttributeValue::S(DEV_EXPIRED_DATE.to_owned()),
+        )
+        .await;
     }
 
     /// Every item, keyed by `TokenHash`.

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use create_api_token::dates;
 use create_api_token::store::{ADMINISTRATOR, STANDARD};
 use create_api_token::token_id::TokenId;
 
@@ -59,6 +60,20 @@ pub(crate) struct MintArgs {
     /// With --import-token: the item's TokenId (default: a new one).
     #[arg(long, value_name = "ULID", requires = "import_token", value_parser = parse_token_id)]
     pub(crate) token_id: Option<TokenId>,
+    /// The token stops working this many seconds after now (60 to 31622400, as the API's
+    /// expires_in). Default: never, or MAX_TOKEN_LIFETIME when that is set.
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) expires_in: Option<String>,
+    /// With --import-token (DynamoDB Local only): the item's DateExpires as given, in the
+    /// past included (a dev fixture of an expired token).
+    #[arg(
+        long,
+        value_name = "YYYY-MM-DDTHH:MM:SS",
+        requires = "import_token",
+        conflicts_with = "expires_in",
+        value_parser = parse_date
+    )]
+    pub(crate) expires_at: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -116,6 +131,12 @@ impl fmt::Debug for SecretArg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SecretArg(<redacted>)")
     }
+}
+
+fn parse_date(value: &str) -> Result<String, &'static str> {
+    dates::parse(value)
+        .map(|_| value.to_owned())
+        .ok_or("a date is YYYY-MM-DDTHH:MM:SS (UTC)")
 }
 
 fn parse_token_id(value: &str) -> Result<TokenId, &'static str> {

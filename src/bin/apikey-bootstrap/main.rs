@@ -6,13 +6,15 @@
 //! ```text
 //! apikey-bootstrap create-table
 //! apikey-bootstrap mint --tenant <N> [--description <TEXT>] [--role Administrator|Standard]
-//!                       [--import-token <TOKEN> [--token-id <ULID>]]
+//!                       [--expires-in <SECONDS>]
+//!                       [--import-token <TOKEN> [--token-id <ULID>] [--expires-at <DATE>]]
 //! apikey-bootstrap list --tenant <N>
 //! apikey-bootstrap revoke --tenant <N> --token-id <ULID>
 //! apikey-bootstrap revoke --token-stdin          < file-holding-one-token
 //! ```
 //!
-//! Reads `TABLE_NAME`, `DATA_CENTER` and the standard AWS settings (region, credentials,
+//! Reads `TABLE_NAME`, `DATA_CENTER`, `MAX_TOKEN_LIFETIME` (as the function: the default and
+//! the cap of `mint --expires-in`) and the standard AWS settings (region, credentials,
 //! `AWS_ENDPOINT_URL_DYNAMODB`) like the function. Data goes to stdout (the minted token on
 //! one line; listed and revoked items as JSON lines), everything else to stderr.
 //!

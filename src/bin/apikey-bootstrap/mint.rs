@@ -6,7 +6,7 @@ use create_api_token::store::{NewTokenItem, PutOutcome, TokenStore};
 use create_api_token::token::{OsSeededGenerator, Token, TokenGenerator, MAX_BODY_LEN};
 use create_api_token::token_id::TokenId;
 use create_api_token::Config;
-use create_api_token::{dates, description};
+use create_api_token::{dates, description, lifetime};
 use time::OffsetDateTime;
 
 use crate::cli::{MintArgs, SecretArg};
@@ -17,6 +17,10 @@ use crate::local_guard::dynamodb_local_store;
 /// a `TokenId`, never overwriting an item; the token is printed once on stdout.
 pub(crate) async fn mint(config: &Config, args: MintArgs) -> Result<(), BootstrapError> {
     let description = description::validate(Some(&args.description))?;
+    // The API's rules: 60 to 31622400 seconds, at most MAX_TOKEN_LIFETIME, which is also
+    // the default when it is set.
+    let lifetime = lifetime::for_create(args.expires_in.as_deref(), config.max_token_lifetime)
+        .map_err(|e| BootstrapError::Usage(format!("--expires-in: {e}")))?;
     let imported = args.import_token.is_some();
     let (token, store) = match &args.import_token {
         Some(SecretArg(value)) => {
@@ -43,6 +47,11 @@ pub(crate) async fn mint(config: &Config, args: MintArgs) -> Result<(), Bootstra
     };
     let now = OffsetDateTime::now_utc();
     let date_created = dates::format(now)?;
+    let date_expires = match (&args.expires_at, lifetime) {
+        (Some(at), _) => Some(at.clone()),
+        (None, Some(lifetime)) => Some(dates::format(lifetime.after(now))?),
+        (None, None) => None,
+    };
     let token_id = args
         .token_id
         .unwrap_or_else(|| TokenId::new(dates::unix_ms(now)));
@@ -56,7 +65,7 @@ pub(crate) async fn mint(config: &Config, args: MintArgs) -> Result<(), Bootstra
         date_created,
         created_by: None,
         created_by_id: None,
-        date_expires: None,
+        date_expires,
         rotated_from_id: None,
     };
     // Importing again is a no-op, whatever TokenId was given: checked first with a
@@ -77,8 +86,12 @@ pub(crate) async fn mint(config: &Config, args: MintArgs) -> Result<(), Bootstra
         .map_err(store_error("could not write the token"))?
     {
         PutOutcome::Created => {
+            let expires = item
+                .date_expires
+                .as_deref()
+                .map_or_else(|| "never expires".to_owned(), |d| format!("expires {d}"));
             eprintln!(
-                "minted a token with role {role} for tenant {}, TokenId {token_id}, in table {} (shown once):",
+                "minted a token with role {role} for tenant {}, TokenId {token_id}, {expires}, in table {} (shown once):",
                 args.tenant, config.table_name
             );
             println!("{}", token.expose());
