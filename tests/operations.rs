@@ -101,7 +101,7 @@ fn header<'a>(r: &'a Response<Body>, name: &str) -> Option<&'a str> {
 
 /// Every token and digest the store holds: none may appear in a body.
 fn secrets(app: &App<MemoryStore>) -> Vec<String> {
-    let mut out: Vec<String> = items(&app).keys().cloned().collect();
+    let mut out: Vec<String> = items(app).keys().cloned().collect();
     out.extend([ADMIN, STANDARD, LEGACY, OTHER_ADMIN].map(str::to_owned));
     out
 }
