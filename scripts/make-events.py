@@ -274,6 +274,20 @@ def lifecycle_events():
     write("http-api-get-other-tenant-404.json", http_api_token("GET", OTHER_TENANT_ID))
     write("http-api-get-unknown-id-404.json", http_api_token("GET", UNKNOWN_ID))
     write("rest-get-other-tenant-404.json", rest_token("GET", OTHER_TENANT_ID))
+    write("http-api-get-own-200.json", http_api_token("GET", STANDARD_ID))
+    write("rest-get-own-200.json", rest_token("GET", STANDARD_ID))
+    # Self: any usable token reads itself (no 403 rule).
+    write("http-api-self-standard-200.json",
+          http_api(method="GET", raw_path=SELF_PATH, query="", auth=bearer(STANDARD),
+                   route=SELF_PATH))
+    write("http-api-self-admin-200.json",
+          http_api(method="GET", raw_path=SELF_PATH, query="", auth=bearer(ADMIN),
+                   route=SELF_PATH))
+    write("rest-self-standard-200.json",
+          rest(method="GET", path=SELF_PATH, query=[], auth=bearer(STANDARD),
+               resource=SELF_PATH))
+    write("http-api-self-no-token-401.json",
+          http_api(method="GET", raw_path=SELF_PATH, query="", auth=None, route=SELF_PATH))
     # Rotate and self: their own Allow.
     write("http-api-rotate-get-405.json",
           http_api(method="GET", raw_path=f"{PATH}/{STANDARD_ID}/rotate", query="", auth=None,

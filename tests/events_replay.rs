@@ -56,6 +56,26 @@ async fn every_event_file_gets_its_status_and_envelope() {
         if expected == 200 && name.contains("-list") {
             assert_eq!(after, before, "{name}: a list wrote something");
             check_list(name, &body, &response.body, &after);
+        } else if expected == 200 && (name.contains("-get-") || name.contains("-self-")) {
+            // A read: nothing written but the caller's use; the item as listed.
+            assert_eq!(after, before, "{name}: a read wrote something");
+            let token = &body["Response"]["token"];
+            let (id, role) = if name.contains("-self-admin") {
+                (DEV_ADMIN_TOKEN_ID, "Administrator")
+            } else {
+                (DEV_STANDARD_TOKEN_ID, "Standard")
+            };
+            assert_eq!(token["TokenId"], id, "{name}");
+            assert_eq!(token["Role"], role, "{name}");
+            assert_eq!(token["TenantId"], DEV_TENANT, "{name}");
+            assert_eq!(token["Revoked"], false, "{name}");
+            for secret in [DEV_ADMIN_TOKEN, DEV_STANDARD_TOKEN] {
+                assert!(!response.body.contains(secret), "{name}");
+                assert!(
+                    !response.body.contains(TokenHash::of(secret).as_str()),
+                    "{name}"
+                );
+            }
         } else if expected == 200 && name.contains("-revoke") {
             check_revocation(name, &body, &before, &after);
             // Idempotent: every revocation of the token answers the first DateRevoked.
@@ -243,6 +263,9 @@ async fn every_event_file_gets_its_status_and_envelope() {
         "http-api-get-other-tenant-404.json",
         "http-api-rotate-get-405.json",
         "http-api-self-post-405.json",
+        "http-api-get-own-200.json",
+        "http-api-self-standard-200.json",
+        "http-api-self-admin-200.json",
         "rest-list-200.json",
         "rest-revoke-own-200.json",
         "rest-revoke-other-tenant-404.json",
