@@ -195,7 +195,7 @@ async fn main() {
         ),
         ("http-api-wrong-path-404.json", "another path"),
         ("http-api-put-405.json", "PUT on the collection"),
-        ("http-api-token-get-405.json", "GET on a token"),
+        ("http-api-token-patch-405.json", "PATCH on a token"),
     ] {
         print_response(
             &format!("events/{file}  ({what})"),
