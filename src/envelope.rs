@@ -254,6 +254,7 @@ mod tests {
         let page = TokenPage {
             tokens: vec![summary(Some("01KBDEVADM0000000000000001"), None)],
             next: TokenId::parse("01KBDEVSTD0000000000000001"),
+            unshowable: vec!["not-a-ulid".to_owned()],
         };
         assert_eq!(
             list_body(&page),
@@ -262,6 +263,7 @@ mod tests {
         let empty = TokenPage {
             tokens: vec![],
             next: None,
+            unshowable: vec![],
         };
         assert_eq!(
             list_body(&empty),

@@ -50,6 +50,9 @@ pub const NOT_FOUND: &str = "NotFound";
 pub const STORE_UNAVAILABLE: &str = "StoreUnavailable";
 /// 500: any other unexpected failure (`Cause` tells which).
 pub const INTERNAL_ERROR: &str = "InternalError";
+/// Items of the tenant a list left out because they cannot be shown (docs/api.md,
+/// "Listing"); in the record only when non-zero.
+pub const UNSHOWABLE_ITEMS: &str = "UnshowableItems";
 /// Time spent in store calls for the request, milliseconds.
 pub const STORE_LATENCY: &str = "StoreLatency";
 /// Time from the request's start to its response being ready, milliseconds.
@@ -75,6 +78,8 @@ pub struct RequestMetrics<'a> {
     pub store_latency: Option<Duration>,
     /// Time from the request's start to its response.
     pub request_latency: Duration,
+    /// Items a list left out because they cannot be shown ([`UNSHOWABLE_ITEMS`]).
+    pub unshowable_items: u32,
 }
 
 impl RequestMetrics<'_> {
@@ -103,7 +108,7 @@ impl RequestMetrics<'_> {
     pub fn to_emf(&self, timestamp_ms: u64) -> String {
         let outcome = self.outcome();
         let store_ms = self.store_latency.map(millis);
-        let mut metrics = Vec::with_capacity(3);
+        let mut metrics = Vec::with_capacity(4);
         if let Some(name) = outcome {
             metrics.push(MetricDefinition {
                 name,
@@ -118,6 +123,13 @@ impl RequestMetrics<'_> {
             metrics.push(MetricDefinition {
                 name: STORE_LATENCY,
                 unit: "Milliseconds",
+            });
+        }
+        let unshowable_items = (self.unshowable_items > 0).then_some(self.unshowable_items);
+        if unshowable_items.is_some() {
+            metrics.push(MetricDefinition {
+                name: UNSHOWABLE_ITEMS,
+                unit: "Count",
             });
         }
         let record = Record {
@@ -136,6 +148,7 @@ impl RequestMetrics<'_> {
             outcome: outcome.map(|name| Count { name }),
             request_latency: millis(self.request_latency),
             store_latency: store_ms,
+            unshowable_items,
             reason: self.reason,
             cause: self.cause,
             status: self.status,
@@ -162,6 +175,8 @@ struct Record<'a> {
     request_latency: f64,
     #[serde(rename = "StoreLatency", skip_serializing_if = "Option::is_none")]
     store_latency: Option<f64>,
+    #[serde(rename = "UnshowableItems", skip_serializing_if = "Option::is_none")]
+    unshowable_items: Option<u32>,
     #[serde(rename = "Reason")]
     reason: &'a str,
     #[serde(rename = "Cause", skip_serializing_if = "Option::is_none")]
@@ -273,6 +288,7 @@ mod tests {
             cause: None,
             store_latency: Some(Duration::from_micros(1500)),
             request_latency: Duration::from_micros(2250),
+            unshowable_items: 0,
         }
     }
 
@@ -332,5 +348,20 @@ mod tests {
             assert_eq!(v["Operation"], op.map_or("unknown", |o| o.name()));
             assert!(v.get(STORE_LATENCY).is_none());
         }
+    }
+
+    #[test]
+    fn unshowable_items_are_counted_only_when_a_list_met_some() {
+        let mut m = sample(200, Some(Operation::List));
+        m.unshowable_items = 2;
+        let v: Value = serde_json::from_str(&m.to_emf(0)).unwrap();
+        let metrics = &v["_aws"]["CloudWatchMetrics"][0]["Metrics"];
+        assert_eq!(
+            metrics[3],
+            serde_json::json!({"Name": "UnshowableItems", "Unit": "Count"})
+        );
+        assert_eq!(v[UNSHOWABLE_ITEMS], 2);
+        let v: Value = serde_json::from_str(&sample(200, Some(Operation::List)).to_emf(0)).unwrap();
+        assert!(v.get(UNSHOWABLE_ITEMS).is_none());
     }
 }

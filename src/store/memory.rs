@@ -35,6 +35,10 @@ pub struct MemoryItem {
     pub date_revoked: Option<String>,
     /// `RevokedById`, if any.
     pub revoked_by_id: Option<TokenId>,
+    /// A `TokenId` as a script could write it that is not a ULID (`token_id` is then
+    /// `None`): the item is in the tenant's index but cannot be shown, so a list leaves it
+    /// out and names it ([`TokenPage::unshowable`]).
+    pub unshowable_token_id: Option<String>,
 }
 
 impl MemoryItem {
@@ -135,10 +139,13 @@ impl TokenStore for MemoryStore {
 
     async fn list_tokens(&self, query: &ListQuery) -> Result<TokenPage, StoreError> {
         self.check_failure()?;
-        let mut tokens: Vec<TokenSummary> = self
-            .lock()
-            .values()
-            .filter(|item| item.tenant_id == query.tenant_id)
+        let items = self.lock();
+        let tenant = || {
+            items
+                .values()
+                .filter(|item| item.tenant_id == query.tenant_id)
+        };
+        let mut tokens: Vec<TokenSummary> = tenant()
             .filter_map(|item| item.token_id.map(|id| item.summary(id)))
             .filter(|t| query.before.is_none_or(|before| t.token_id < before))
             .collect();
@@ -146,7 +153,16 @@ impl TokenStore for MemoryStore {
         let limit = (query.limit as usize).max(1);
         let next = (tokens.len() > limit).then(|| tokens[limit - 1].token_id);
         tokens.truncate(limit);
-        Ok(TokenPage { tokens, next })
+        // No index here: every unshowable item of the tenant is named on every page.
+        let mut unshowable: Vec<String> = tenant()
+            .filter_map(|item| item.unshowable_token_id.clone())
+            .collect();
+        unshowable.sort();
+        Ok(TokenPage {
+            tokens,
+            next,
+            unshowable,
+        })
     }
 
     async fn revoke(&self, revocation: &Revocation) -> Result<Option<TokenSummary>, StoreError> {

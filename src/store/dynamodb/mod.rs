@@ -35,7 +35,6 @@ use super::{
     TokenStore, TokenSummary,
 };
 use crate::token::TokenHash;
-use item::summary_from_item;
 
 mod classify;
 mod client;
@@ -45,7 +44,9 @@ mod schema;
 
 pub use classify::classify;
 pub use client::{client_from_env, with_endpoint, DynamoDbStore, Timeouts};
-pub use item::{attr, item_attributes, Item, TENANT_ITEM_ATTRIBUTES};
+pub use item::{
+    attr, item_attributes, summary_from_item, Item, Unshowable, TENANT_ITEM_ATTRIBUTES,
+};
 pub use operator::{OperatorError, ScanProgress, SCAN_PAGE_ITEMS};
 pub use schema::{create_table, INDEX_PROJECTED_ATTRIBUTES, TENANT_TOKENS_INDEX};
 
@@ -109,6 +110,7 @@ impl TokenStore for DynamoDbStore {
         // One item more than the page, so that `next` is set only when a next page exists.
         let wanted = query.limit.max(1) as usize + 1;
         let mut tokens = Vec::with_capacity(wanted);
+        let mut unshowable = Vec::new();
         let mut start_key = None;
         loop {
             let mut request = self
@@ -130,8 +132,12 @@ impl TokenStore for DynamoDbStore {
                 None => request.key_condition_expression("TenantId = :tenant"),
             };
             let output = request.send().await.map_err(|e| classify(&e))?;
+            // An item that cannot be shown is left out and named; the page goes on.
             for item in output.items() {
-                tokens.push(summary_from_item(item, query.tenant_id)?);
+                match summary_from_item(item, query.tenant_id) {
+                    Ok(token) => tokens.push(token),
+                    Err(bad) => unshowable.push(bad.token_id),
+                }
             }
             start_key = output.last_evaluated_key;
             if tokens.len() >= wanted || start_key.is_none() {
@@ -141,7 +147,11 @@ impl TokenStore for DynamoDbStore {
         let limit = wanted - 1;
         let next = (tokens.len() > limit).then(|| tokens[limit - 1].token_id);
         tokens.truncate(limit);
-        Ok(TokenPage { tokens, next })
+        Ok(TokenPage {
+            tokens,
+            next,
+            unshowable,
+        })
     }
 
     async fn revoke(&self, revocation: &Revocation) -> Result<Option<TokenSummary>, StoreError> {
@@ -191,7 +201,11 @@ impl TokenStore for DynamoDbStore {
             Ok(output) => output
                 .attributes
                 .as_ref()
-                .map(|item| summary_from_item(item, revocation.tenant_id))
+                .map(|item| {
+                    summary_from_item(item, revocation.tenant_id).map_err(|_| {
+                        StoreError::Internal("revoked item cannot be shown".to_owned())
+                    })
+                })
                 .transpose(),
             Err(SdkError::ServiceError(e))
                 if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
