@@ -286,4 +286,50 @@ mod tests {
             assert!(!err.error_message.contains("secret"));
         }
     }
+
+    #[test]
+    fn more_header_values_than_a_header_map_holds_are_refused_not_panicked_on() {
+        // `http`'s HeaderMap panics ("size overflows MAX_SIZE") past 32,768 names, which
+        // `lambda_http` built from any event; found by examples/event_memory.rs.
+        for n in [parse::MAX_HEADER_VALUES + 1, 40_000] {
+            let headers: serde_json::Map<String, Value> = (0..n)
+                .map(|i| (format!("x-h-{i}"), Value::from("v")))
+                .collect();
+            let err = parse_event(&v2(Value::Object(headers))).unwrap_err();
+            assert_eq!(err.error_type, NOT_HTTP_ERROR_TYPE);
+        }
+        let mut e: Value = serde_json::from_str(&v2(serde_json::json!({}))).unwrap();
+        e["multiValueHeaders"] =
+            serde_json::json!({"x-a": vec!["v"; 6_000], "x-b": vec!["v"; 6_000]});
+        assert!(parse_event(&e.to_string()).is_err());
+        let headers: serde_json::Map<String, Value> = (0..parse::MAX_HEADER_VALUES - 1)
+            .map(|i| (format!("x-h-{i}"), Value::from("v")))
+            .collect();
+        assert!(parse_event(&v2(Value::Object(headers))).is_ok());
+    }
+
+    #[test]
+    fn http_api_payload_v1_keeps_its_named_stage_in_path() {
+        let stage_path = |path: &str, stage: &str| {
+            let mut e: Value =
+                serde_json::from_str(include_str!("../../events/rest-list-200.json")).unwrap();
+            e["version"] = "1.0".into();
+            e["path"] = path.into();
+            e["requestContext"]["stage"] = stage.into();
+            let req: lambda_http::Request = parse_event(&e.to_string()).unwrap().into();
+            crate::endpoint::resolve(&req)
+        };
+        let list = Ok(crate::endpoint::Operation::List);
+        assert_eq!(stage_path("/Prod/api/v1/admin/apikey", "Prod"), list);
+        assert_eq!(stage_path("/api/v1/admin/apikey", "$default"), list);
+        let not_found = Err(crate::endpoint::RouteError::NotFound);
+        for (path, stage) in [
+            ("/api/v1/admin/apikey", "Prod"),
+            ("/Prodx/api/v1/admin/apikey", "Prod"),
+            ("/Prod", "Prod"),
+            ("/Dev/api/v1/admin/apikey", "Prod"),
+        ] {
+            assert_eq!(stage_path(path, stage), not_found, "{stage} {path}");
+        }
+    }
 }
