@@ -182,3 +182,43 @@ impl TokenStore for MemoryStore {
         Ok(Some(item.summary(revocation.token_id)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unshowable_item_is_named_not_listed_and_paging_goes_on() {
+        let store = MemoryStore::new();
+        let id = |n: u32| TokenId::parse(&format!("01KBGD{n:020}")).unwrap();
+        for n in 1..=3 {
+            let item = MemoryItem {
+                token_id: Some(id(n)),
+                tenant_id: 1,
+                ..MemoryItem::default()
+            };
+            store.insert(&TokenHash::of(&format!("memoryfixture{n:012}-us-1")), item);
+        }
+        let bad = MemoryItem {
+            tenant_id: 1,
+            unshowable_token_id: Some("not-a-ulid".to_owned()),
+            ..MemoryItem::default()
+        };
+        store.insert(&TokenHash::of("memoryfixturebad00000-us-1"), bad);
+        let query = |before| ListQuery {
+            tenant_id: 1,
+            limit: 2,
+            before,
+        };
+        let first = store.list_tokens(&query(None)).await.unwrap();
+        assert_eq!(
+            first.tokens.iter().map(|t| t.token_id).collect::<Vec<_>>(),
+            [id(3), id(2)]
+        );
+        assert_eq!(first.next, Some(id(2)));
+        assert_eq!(first.unshowable, ["not-a-ulid"]);
+        let second = store.list_tokens(&query(first.next)).await.unwrap();
+        assert_eq!(second.tokens.len(), 1);
+        assert_eq!(second.next, None);
+    }
+}
