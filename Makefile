@@ -19,19 +19,20 @@ local-api:
 ## SAM_BUILD_DIR; scripts/docker.sh provides Docker for `sam local` (SAM_LOCAL_IMAGE_ARGS)
 ## and stops whatever it started when `cargo test` ends.
 test: setup
-	. .tools/env.sh && cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings \
+	. .tools/env.sh && cargo fmt --check && cargo clippy --locked --all-targets --workspace -- -D warnings \
 		&& cargo deny --frozen check --hide-inclusion-graph licenses bans sources \
 		&& SAM_BUILD_DIR="$$(bash scripts/sam-build.sh)" && export SAM_BUILD_DIR \
-		&& bash scripts/docker.sh run -- cargo test --locked
+		&& bash scripts/docker.sh run -- cargo test --locked --workspace
 
 ## Fast tests needing neither Java nor Docker: unit tests, the HTTP adapter over the in-memory
-## store (tests/api.rs), the DynamoDB adapter over the SDK's
-## mocks (aws-smithy-mocks), query decoding and the in-process properties.
+## store (tests/api.rs), the DynamoDB adapter over the SDK's mocks (aws-smithy-mocks), query
+## decoding, the in-process properties and the test kit's own.
 unit:
-	cargo test --lib --test api --test dynamodb_adapter --test query_decoding --test properties
+	cargo test --lib --test api --test dynamodb_adapter --test query_decoding --test properties \
+		&& cargo test -p testkit
 
 lint:
-	cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings
+	cargo fmt --check && cargo clippy --locked --all-targets --workspace -- -D warnings
 
 ## Long property-test run, not part of CI: 10^6 cases per property (PROPTEST_CASES), timed.
 proptest-long:

@@ -7,46 +7,23 @@
 //! credentials, and `BOOTSTRAP_ADMIN_TOKEN` (the Administrator token the bootstrap tool
 //! just minted). `FUNCTION_BIN` overrides the binary (default `target/debug/create-api-token`).
 
-#[path = "../tests/common/lambda_process.rs"]
-mod lambda_process;
-#[path = "../tests/common/runtime_api.rs"]
-#[allow(dead_code)]
-mod runtime_api;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
-use runtime_api::{Outcome, RuntimeApi};
 use serde_json::Value;
+use testkit::{events, process, Outcome, RuntimeApi};
 use tokio::process::Command;
 
 /// Replaces every `Authorization` header of an event (any case, single- or multi-value).
 fn with_bearer(event: &str, token: &str) -> String {
-    let mut v: Value = serde_json::from_str(event).expect("event JSON");
-    let value = format!("Bearer {token}");
-    for key in ["headers", "multiValueHeaders"] {
-        if let Some(map) = v.get_mut(key).and_then(Value::as_object_mut) {
-            let multi = key == "multiValueHeaders";
-            map.retain(|k, _| !k.eq_ignore_ascii_case("authorization"));
-            let entry = if multi {
-                Value::from(vec![value.clone()])
-            } else {
-                Value::from(value.clone())
-            };
-            map.insert("authorization".to_owned(), entry);
-        }
-    }
-    v.to_string()
+    events::from_json(event).bearer(token).to_string()
 }
 
 /// The `http-api-revoke-own-200.json` event aimed at `token_id` instead.
 fn revoke_event(template: &str, token_id: &str) -> String {
-    let mut v: Value = serde_json::from_str(template).expect("event JSON");
-    let path = format!("/api/v1/admin/apikey/{token_id}");
-    v["rawPath"] = path.clone().into();
-    v["requestContext"]["http"]["path"] = path.into();
-    v["pathParameters"]["TokenId"] = token_id.into();
-    v.to_string()
+    events::from_json(template)
+        .path(&format!("{}/{token_id}", events::COLLECTION))
+        .to_string()
 }
 
 /// A response header (payload 2.0 `headers`, or the first of `multiValueHeaders`).
@@ -100,14 +77,11 @@ async fn main() {
         .unwrap_or_else(|_| root.join("target/debug/create-api-token"));
     let bootstrap_token = std::env::var("BOOTSTRAP_ADMIN_TOKEN")
         .expect("BOOTSTRAP_ADMIN_TOKEN (scripts/demo.sh sets it)");
-    let event = |name: &str| {
-        std::fs::read_to_string(root.join("events").join(name))
-            .unwrap_or_else(|e| panic!("events/{name}: {e}"))
-    };
+    let event = testkit::event_file;
 
     let runtime = RuntimeApi::start().await;
     // Inherits TABLE_NAME, AWS_ENDPOINT_URL_DYNAMODB and credentials from scripts/demo.sh.
-    let process = lambda_process::spawn(Command::new(&bin), &runtime.address())
+    let process = process::spawn(Command::new(&bin), &runtime.address())
         .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
     let (mut child, logs) = (process.child, process.logs);
     let invoke = |body: String| {

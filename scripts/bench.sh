@@ -6,9 +6,9 @@
 #                                  # per setting (each setting is a full rebuild: slow)
 #
 # Needs the tools of scripts/setup.sh (.tools/env.sh: DYNAMODB_LOCAL_DIR, cargo-lambda,
-# zig). DynamoDB Local is started by the bench harness (tests/common) on a free loopback
+# zig). DynamoDB Local is started by the test kit (testkit/, through scripts/dynamodb-local.sh) on a free loopback
 # port and stopped when the bench exits; set DYNAMODB_LOCAL_ENDPOINT to use a running one.
-# Knobs (see benches/bench.rs): BENCH_N, BENCH_COLD_STARTS, BENCH_CPU_N, BENCH_OPS_N, BENCH_TP_N,
+# Knobs (see benches/bench/main.rs): BENCH_N, BENCH_COLD_STARTS, BENCH_CPU_N, BENCH_OPS_N, BENCH_TP_N,
 # BENCH_ONLY=cpu|ops|throughput.
 # Output is also written to target/bench/.
 set -euo pipefail

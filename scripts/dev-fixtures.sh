@@ -5,7 +5,7 @@
 #
 #   scripts/dev-fixtures.sh [path/to/apikey-bootstrap]
 #
-# The same fixtures are in tests/common/mod.rs (DEV_*) and scripts/make-events.py.
+# The same fixtures are in testkit/src/fixtures.rs (DEV_*) and scripts/make-events.py.
 set -euo pipefail
 BOOTSTRAP="${1:-target/debug/apikey-bootstrap}"
 

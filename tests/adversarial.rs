@@ -3,12 +3,10 @@
 //! same process must answer the valid create event that follows with 200. Afterwards the
 //! process's log holds one line per request (no injected lines) and no secret.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
 use create_api_token::token::TokenHash;
+use testkit::*;
 
 /// What an adversarial event may get.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,15 +26,15 @@ const CRLF_ADMIN: &str = "Bearer localdevadmin000000000001-us-1\r\nX-Injected: 1
 const OVERSIZE_PATTERN: &str = "zq7oversize";
 
 fn v2_with_authorization(authorization: &str) -> serde_json::Value {
-    let mut event = event_value("http-api-create-200.json");
-    set_event_header(&mut event, "authorization", authorization);
-    event
+    events::from_file("http-api-create-200.json")
+        .authorization(authorization)
+        .into_value()
 }
 
 fn rest_with_authorization(authorization: &str) -> serde_json::Value {
-    let mut event = event_value("rest-create-200.json");
-    set_event_header(&mut event, "Authorization", authorization);
-    event
+    events::from_file("rest-create-200.json")
+        .authorization(authorization)
+        .into_value()
 }
 
 fn oversized(len: usize) -> String {

@@ -61,25 +61,14 @@ fn app() -> App<MemoryStore> {
 
 /// An HTTP API (payload 2.0) event, parsed by lambda_http like the runtime does.
 fn v2(method: &str, raw_path: &str, stage: &str, query: &str, auth: Option<&str>) -> Request {
-    let mut headers = serde_json::json!({"host": "abc.execute-api.us-east-1.amazonaws.com"});
-    if let Some(a) = auth {
-        headers["authorization"] = a.into();
+    let event = testkit::events::http_api(method, raw_path)
+        .query(query)
+        .with(|e| e["requestContext"]["stage"] = stage.into());
+    match auth {
+        Some(a) => event.authorization(a),
+        None => event,
     }
-    let event = serde_json::json!({
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": raw_path,
-        "rawQueryString": query,
-        "headers": headers,
-        "requestContext": {
-            "accountId": "123456789012", "apiId": "abc", "domainName": "abc.execute-api.us-east-1.amazonaws.com",
-            "domainPrefix": "abc", "requestId": "r1", "routeKey": "$default", "stage": stage,
-            "time": "18/Apr/2026:12:00:00 +0000", "timeEpoch": 1776513600000u64,
-            "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "test"}
-        },
-        "isBase64Encoded": false
-    });
-    lambda_http::request::from_str(&event.to_string()).expect("valid v2 event")
+    .request()
 }
 
 fn post(query: &str, auth: Option<&str>) -> Request {

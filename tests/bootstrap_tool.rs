@@ -4,15 +4,13 @@
 //! `TokenId` included) and revokes by `TokenId` (tenant-checked) or by a token read from
 //! standard input.
 
-mod common;
-
 use std::collections::HashMap;
 use std::io::Write;
 use std::process::{Output, Stdio};
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
-use common::*;
 use create_api_token::token::{Token, TokenHash};
+use testkit::*;
 
 fn bootstrap_command(table: &str, args: &[&str], env: &[(&str, &str)]) -> std::process::Command {
     set_local_aws_env();

@@ -7,13 +7,11 @@
 //! way each request gets its own answer, its own deadline and exactly one log line with
 //! its own request id.
 
-mod common;
-
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use common::*;
 use futures_util::future::join_all;
+use testkit::*;
 
 /// What one event of the mix should get.
 struct Expected {
@@ -25,72 +23,30 @@ struct Expected {
 /// Event `i` of a mix of creates, lists, a Standard caller (403), an unknown token (401)
 /// and a wrong path (404), so that a line or an answer paired with the wrong request shows.
 fn event(i: usize) -> (String, Expected) {
-    let mut event = event_value("http-api-create-200.json");
-    match i % 5 {
+    let admin = || events::http_api("POST", events::COLLECTION).bearer(DEV_ADMIN_TOKEN);
+    let (event, status, description) = match i % 5 {
         0 | 3 => {
             let description = format!("concurrent {i}");
-            event["rawQueryString"] = format!("description=concurrent+{i}").into();
-            event["queryStringParameters"] = serde_json::json!({ "description": description });
-            let expected = Expected {
-                status: 200,
-                description: Some(description),
-            };
-            (event.to_string(), expected)
+            let event = admin().query(&format!("description=concurrent+{i}"));
+            (event, 200, Some(description))
         }
-        1 => {
-            event["requestContext"]["http"]["method"] = "GET".into();
-            event["routeKey"] = "GET /api/v1/admin/apikey".into();
-            event["rawQueryString"] = "limit=5".into();
-            event["queryStringParameters"] = serde_json::json!({ "limit": "5" });
-            (
-                event.to_string(),
-                Expected {
-                    status: 200,
-                    description: None,
-                },
-            )
-        }
-        2 => {
-            set_event_header(
-                &mut event,
-                "authorization",
-                &format!("Bearer {DEV_STANDARD_TOKEN}"),
-            );
-            (
-                event.to_string(),
-                Expected {
-                    status: 403,
-                    description: None,
-                },
-            )
-        }
+        1 => (admin().method("GET").query("limit=5"), 200, None),
+        2 => (admin().bearer(DEV_STANDARD_TOKEN), 403, None),
         _ => {
             if i.is_multiple_of(2) {
-                set_event_header(
-                    &mut event,
-                    "authorization",
-                    "Bearer unknowntoken000000000000-us-1",
-                );
-                (
-                    event.to_string(),
-                    Expected {
-                        status: 401,
-                        description: None,
-                    },
-                )
+                (admin().bearer("unknowntoken000000000000-us-1"), 401, None)
             } else {
-                event["rawPath"] = "/api/v1/admin/other".into();
-                event["requestContext"]["http"]["path"] = "/api/v1/admin/other".into();
-                (
-                    event.to_string(),
-                    Expected {
-                        status: 404,
-                        description: None,
-                    },
-                )
+                (admin().path("/api/v1/admin/other"), 404, None)
             }
         }
-    }
+    };
+    (
+        event.to_string(),
+        Expected {
+            status,
+            description,
+        },
+    )
 }
 
 /// The function's log lines that belong to request `id`.

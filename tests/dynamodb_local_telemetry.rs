@@ -1,12 +1,10 @@
 //! AWS DynamoDB Local runs with its telemetry to AWS off (`-disableTelemetry`), wherever this
-//! project starts it: `scripts/dynamodb-local.sh` (demo, bench, SAM local) and the integration
-//! test harness (`tests/common`).
+//! project starts it: `scripts/dynamodb-local.sh` (demo, SAM local), which is also the launcher
+//! the test kit (`testkit/`) runs for the integration tests and the bench.
 //!
 //! With telemetry on, DynamoDB Local writes `dynamodb-local-metadata.json` (an installation id
 //! and `"telemetryEnabled":"true"`) into its working folder at start-up; with it off, it writes
 //! nothing there. Needs `DYNAMODB_LOCAL_DIR` (`. .tools/env.sh`; `make test` does it).
-
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -64,7 +62,7 @@ fn the_script_starts_dynamodb_local_with_telemetry_off() {
         std::env::var_os("DYNAMODB_LOCAL_DIR").is_some(),
         "needs DYNAMODB_LOCAL_DIR: run `make test`, or `. .tools/env.sh` first"
     );
-    let port = common::free_port();
+    let port = testkit::free_port();
     let run_dir = std::env::temp_dir().join(format!("ddb-telemetry-{}-{port}", std::process::id()));
     std::fs::create_dir_all(&run_dir).unwrap();
     let instance = ScriptInstance { port, run_dir };
@@ -103,7 +101,7 @@ fn the_test_harness_starts_dynamodb_local_with_telemetry_off() {
         std::env::var_os("DYNAMODB_LOCAL_ENDPOINT").is_none(),
         "this test checks the harness's own DynamoDB Local: unset DYNAMODB_LOCAL_ENDPOINT"
     );
-    let endpoint = common::dynamodb_local_endpoint();
+    let endpoint = testkit::dynamodb_local_endpoint();
     let port: u16 = endpoint.rsplit(':').next().unwrap().parse().unwrap();
     let (pid, args) = dynamodb_local_on_port(port)
         .unwrap_or_else(|| panic!("no DynamoDB Local JVM found listening on {endpoint}"));

@@ -2,12 +2,10 @@
 //! Runtime API on loopback, `lambda_http`'s own event parsing) against DynamoDB Local.
 //! All files go to one process, in order, so one bad event cannot break the next.
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::*;
 use create_api_token::token::{Token, TokenHash};
+use testkit::*;
 
 /// The description every `-200` event sends, however its front door encodes it
 /// (`scripts/make-events.py`).
@@ -31,8 +29,8 @@ async fn every_event_file_gets_its_status_and_envelope() {
         let response = function.call(&event_file(name)).await;
         assert_eq!(response.status, expected, "{name}: {}", response.body);
         // The response is one openapi.yaml documents, for this operation and status.
-        let (method, template) = common::openapi::request_of_event(&event_value(name));
-        common::openapi::assert_response_conforms(
+        let (method, template) = testkit::openapi::request_of_event(&event_value(name));
+        testkit::openapi::assert_response_conforms(
             &method,
             &template,
             response.status,

@@ -12,26 +12,16 @@
 //! - revocation takes effect on the next call; the tenant comes only from the stored
 //!   caller; an issued token acts as a `Standard` token.
 
-mod common;
-
-use std::collections::HashMap;
-use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use common::*;
 use create_api_token::store::dynamodb::DynamoDbStore;
 use create_api_token::token::{GenerateError, OsSeededGenerator, TokenGenerator, TokenHash};
 use create_api_token::App;
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use lambda_http::Body;
-use tokio::net::TcpListener;
+use testkit::*;
 
 /// docs/api.md rule 7: a 503 within 5 seconds of the request.
 const FAULT_LIMIT: Duration = Duration::from_secs(5);
@@ -73,9 +63,9 @@ async fn assert_still_serving(function: &mut Function, case: &str) {
 
 /// A well-formed `http-api-create-200.json` variant presenting `authorization`.
 fn create_event_with(authorization: &str) -> String {
-    let mut event = event_value("http-api-create-200.json");
-    set_event_header(&mut event, "authorization", authorization);
-    event.to_string()
+    events::from_file("http-api-create-200.json")
+        .authorization(authorization)
+        .to_string()
 }
 
 /// The issued token of a 200 response.
@@ -156,127 +146,6 @@ async fn a_short_function_timeout_still_gets_the_503_before_its_deadline() {
     assert_still_serving(&mut function, "short timeout").await;
 }
 
-/// How [`ThrottlingDynamoDb`] answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FakeMode {
-    /// Every call: HTTP 400 `ProvisionedThroughputExceededException`.
-    ThrottleAll,
-    /// Every call: HTTP 500 `InternalServerError`.
-    ServerErrorAll,
-    /// `GetItem` finds an Administrator of tenant 1; `PutItem` is throttled.
-    AdminThenThrottlePut,
-    /// `GetItem` finds an Administrator of tenant 1; `PutItem` never gets an answer.
-    AdminThenSilentPut,
-}
-
-/// A fake DynamoDB on loopback answering per [`FakeMode`], counting calls by
-/// `X-Amz-Target` and keeping the `GetItem` request bodies.
-struct ThrottlingDynamoDb {
-    endpoint: String,
-    calls: Arc<Mutex<HashMap<String, usize>>>,
-    get_item_bodies: Arc<Mutex<Vec<String>>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-fn fake_reply(status: u16, body: &'static str) -> hyper::Response<Full<Bytes>> {
-    hyper::Response::builder()
-        .status(status)
-        .header("content-type", "application/x-amz-json-1.0")
-        .header(
-            "x-amzn-requestid",
-            "FAKE00000000000000000000000000000000000000000000000",
-        )
-        .body(Full::new(Bytes::from(body)))
-        .unwrap()
-}
-
-impl ThrottlingDynamoDb {
-    async fn start() -> Self {
-        Self::start_with(FakeMode::ThrottleAll).await
-    }
-
-    async fn start_with(mode: FakeMode) -> Self {
-        const THROTTLED: &str = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"The level of configured provisioned throughput for the table was exceeded."}"#;
-        const SERVER_ERROR: &str = r#"{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"Internal server error"}"#;
-        const ADMIN_ITEM: &str = r#"{"Item":{"TokenHash":{"S":"fake"},"TenantId":{"N":"1"},"Role":{"S":"Administrator"}}}"#;
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        let calls: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
-        let get_item_bodies: Arc<Mutex<Vec<String>>> = Arc::default();
-        let (counts, bodies) = (calls.clone(), get_item_bodies.clone());
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let (counts, bodies) = (counts.clone(), bodies.clone());
-                tokio::spawn(async move {
-                    let service = service_fn(move |req: hyper::Request<Incoming>| {
-                        let (counts, bodies) = (counts.clone(), bodies.clone());
-                        async move {
-                            let target = req
-                                .headers()
-                                .get("x-amz-target")
-                                .and_then(|v| v.to_str().ok())
-                                .unwrap_or("-")
-                                .to_owned();
-                            let body = req
-                                .into_body()
-                                .collect()
-                                .await
-                                .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
-                                .unwrap_or_default();
-                            *counts.lock().unwrap().entry(target.clone()).or_default() += 1;
-                            let is_get = target.ends_with(".GetItem");
-                            if is_get {
-                                bodies.lock().unwrap().push(body);
-                            }
-                            let reply = match (mode, is_get) {
-                                (FakeMode::ThrottleAll, _) => fake_reply(400, THROTTLED),
-                                (FakeMode::ServerErrorAll, _) => fake_reply(500, SERVER_ERROR),
-                                (_, true) => fake_reply(200, ADMIN_ITEM),
-                                (FakeMode::AdminThenThrottlePut, false) => {
-                                    fake_reply(400, THROTTLED)
-                                }
-                                (FakeMode::AdminThenSilentPut, false) => {
-                                    std::future::pending::<()>().await;
-                                    unreachable!()
-                                }
-                            };
-                            Ok::<_, Infallible>(reply)
-                        }
-                    });
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        Self {
-            endpoint,
-            calls,
-            get_item_bodies,
-            task,
-        }
-    }
-
-    fn reset(&self) {
-        self.calls.lock().unwrap().clear();
-        self.get_item_bodies.lock().unwrap().clear();
-    }
-
-    fn count(&self, target: &str) -> usize {
-        self.calls.lock().unwrap().get(target).copied().unwrap_or(0)
-    }
-
-    fn snapshot(&self) -> HashMap<String, usize> {
-        self.calls.lock().unwrap().clone()
-    }
-}
-
-impl Drop for ThrottlingDynamoDb {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_on_every_call_gives_503_after_at_most_3_attempts() {
     let fake = ThrottlingDynamoDb::start().await;
@@ -351,7 +220,7 @@ async fn a_throttled_or_silent_write_gives_503_within_5_s_after_a_consistent_rea
             }
         }
         // The caller is read with a strongly consistent GetItem (docs/api.md).
-        for body in fake.get_item_bodies.lock().unwrap().iter() {
+        for body in fake.get_item_bodies().iter() {
             assert!(body.contains(r#""ConsistentRead":true"#), "{case}: {body}");
         }
         assert_still_serving(&mut function, case).await;

@@ -2,12 +2,10 @@
 //! `TenantTokens` index and the function's consistent reads): tenant isolation both ways,
 //! revocation on the very next request, and paging that returns every token once.
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::*;
 use create_api_token::token::TokenHash;
+use testkit::*;
 
 /// Two tenants, each with an Administrator token that has a TokenId.
 const ADMIN_A: &str = "lifecycleadmintenanta0010-us-1";
@@ -20,23 +18,10 @@ const TENANT_B: i64 = 11;
 /// An HTTP API (payload 2.0) event: `method` on `raw_path` with `query`, presenting
 /// `token` as a bearer token.
 fn request(method: &str, raw_path: &str, query: &str, token: &str) -> String {
-    let mut e = event_value("http-api-list-200.json");
-    e["rawPath"] = raw_path.into();
-    e["rawQueryString"] = query.into();
-    e["requestContext"]["http"]["method"] = method.into();
-    e["requestContext"]["http"]["path"] = raw_path.into();
-    e["routeKey"] = format!("{method} {raw_path}").into();
-    let params: serde_json::Map<String, serde_json::Value> =
-        form_urlencoded::parse(query.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned().into()))
-            .collect();
-    if params.is_empty() {
-        e.as_object_mut().unwrap().remove("queryStringParameters");
-    } else {
-        e["queryStringParameters"] = params.into();
-    }
-    set_event_header(&mut e, "authorization", &format!("Bearer {token}"));
-    e.to_string()
+    events::http_api(method, raw_path)
+        .query(query)
+        .bearer(token)
+        .to_string()
 }
 
 fn create(token: &str) -> String {

@@ -12,43 +12,25 @@
 //!   metric and dimension a top-level member), counting each outcome right: in process
 //!   over the in-memory store, and through the binary over DynamoDB Local.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::*;
 use create_api_token::metrics::MetricsSink;
 use create_api_token::store::StoreError;
 use serde_json::Value;
+use testkit::*;
 
 const COLLECTION: &str = "/api/v1/admin/apikey";
 
-/// An HTTP API (payload 2.0) event from `http-api-create-200.json` with `method`, `path`,
-/// the query `query` (`name=value&...`, no escapes) and `authorization` (none if `None`).
+/// An HTTP API (payload 2.0) event with `method`, `path`, the query `query`
+/// (`name=value&...`) and `authorization` (none if `None`).
 fn event(method: &str, path: &str, query: &str, authorization: Option<&str>) -> String {
-    let mut e = event_value("http-api-create-200.json");
-    e["rawPath"] = path.into();
-    e["requestContext"]["http"]["method"] = method.into();
-    e["requestContext"]["http"]["path"] = path.into();
-    e["rawQueryString"] = query.into();
-    let params: serde_json::Map<String, Value> = query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .filter_map(|p| p.split_once('='))
-        .map(|(k, v)| (k.to_owned(), Value::from(v)))
-        .collect();
-    e["queryStringParameters"] = Value::Object(params);
+    let event = events::http_api(method, path).query(query);
     match authorization {
-        Some(a) => set_event_header(&mut e, "authorization", a),
-        None => {
-            e["headers"]
-                .as_object_mut()
-                .unwrap()
-                .remove("authorization");
-        }
+        Some(a) => event.authorization(a),
+        None => event,
     }
-    e.to_string()
+    .to_string()
 }
 
 fn bearer(token: &str) -> String {

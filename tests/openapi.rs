@@ -5,23 +5,21 @@
 //!   `tests/vendor/oas-3.1/`), its Schema Objects against JSON Schema draft 2020-12's
 //!   meta-schema, every `$ref` resolving, every path parameter declared, every example
 //!   valid against its schema.
-//! - The checker itself ([`common::openapi::assert_response_conforms`]) refuses responses
+//! - The checker itself ([`testkit::openapi::assert_response_conforms`]) refuses responses
 //!   that break the document.
 //! - The real handler (`create_api_token::App` over the in-memory store, events parsed by
 //!   `lambda_http`) driven through every documented response it can reach, each checked
 //!   against the document. `tests/events_replay.rs` applies the same check to the real
 //!   binary's responses to the `events/` files.
 
-mod common;
-
 use std::collections::{BTreeSet, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use common::openapi::{assert_response_conforms, document, header_map, request_of_event};
 use create_api_token::store::memory::MemoryStore;
 use create_api_token::store::StoreError;
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
+use testkit::openapi::{assert_response_conforms, document, header_map, request_of_event};
 
 const COLLECTION: &str = "/api/v1/admin/apikey";
 const ITEM: &str = "/api/v1/admin/apikey/{TokenId}";
@@ -54,7 +52,7 @@ fn pointers_with_key(value: &Value, key: &str, at: String, out: &mut Vec<String>
                 out.push(at.clone());
             }
             for (k, v) in map {
-                let child = format!("{at}/{}", common::openapi::escape_pointer(k));
+                let child = format!("{at}/{}", testkit::openapi::escape_pointer(k));
                 pointers_with_key(v, key, child, out);
             }
         }
@@ -211,7 +209,7 @@ fn every_example_matches_its_schema() {
     // The schemas are strict: the create example with an extra field is refused.
     let create = format!(
         "/paths/{}/post/responses/200/content/application~1json",
-        common::openapi::escape_pointer(COLLECTION)
+        testkit::openapi::escape_pointer(COLLECTION)
     );
     let mut extra = doc.at(&create)["example"].clone();
     extra["Response"]["token"]["TokenId"] = json!("01KBDEVADM0000000000000001");
@@ -382,28 +380,16 @@ fn event_requests_map_to_documented_paths() {
 // ---------------------------------------------------------------------------------------
 // The real handler over the in-memory store.
 
-const ADMIN: &str = common::DEV_ADMIN_TOKEN;
+const ADMIN: &str = testkit::DEV_ADMIN_TOKEN;
 
-/// An HTTP API (payload 2.0) event under `$default`, parsed by `lambda_http`.
+/// An HTTP API (payload 2.0) event under `$default`, parsed as the function parses it.
 fn request(method: &str, raw_path: &str, query: &str, authorization: Option<&str>) -> Request {
-    let mut headers = json!({"host": "abc.execute-api.us-east-1.amazonaws.com"});
-    if let Some(a) = authorization {
-        headers["authorization"] = a.into();
+    let event = testkit::events::http_api(method, raw_path).query(query);
+    match authorization {
+        Some(a) => event.authorization(a),
+        None => event,
     }
-    let event = json!({
-        "version": "2.0", "routeKey": "$default", "rawPath": raw_path, "rawQueryString": query,
-        "headers": headers,
-        "requestContext": {
-            "accountId": "123456789012", "apiId": "abc",
-            "domainName": "abc.execute-api.us-east-1.amazonaws.com", "domainPrefix": "abc",
-            "requestId": "r1", "routeKey": "$default", "stage": "$default",
-            "time": "30/Nov/2026:12:00:00 +0000", "timeEpoch": 1796040000000u64,
-            "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1",
-                     "sourceIp": "192.0.2.1", "userAgent": "openapi-test"}
-        },
-        "isBase64Encoded": false
-    });
-    lambda_http::request::from_str(&event.to_string()).expect("valid HTTP API event")
+    .request()
 }
 
 fn bearer(token: &str) -> String {
@@ -429,7 +415,7 @@ struct Driver {
 impl Driver {
     fn new() -> Self {
         Self {
-            app: common::memory_app_with_dev_admin(),
+            app: testkit::memory_app_with_dev_admin(),
             reached: BTreeSet::new(),
         }
     }
@@ -454,10 +440,7 @@ impl Driver {
             "{method} {raw_path}?{query}: {body}"
         );
         let headers = header_map(response.headers());
-        let (_, template) = request_of_event(&json!({
-            "version": "2.0", "rawPath": raw_path,
-            "requestContext": {"stage": "$default", "http": {"method": method}}
-        }));
+        let (_, template) = request_of_event(testkit::events::http_api(method, raw_path).value());
         assert_response_conforms(method, &template, status, &headers, &body);
         self.reached
             .insert(document().response_pointer(method, &template, status));

@@ -165,37 +165,21 @@ fn v2_event(authorization: Option<&str>, raw_query: &str) -> String {
     v2_request("POST", "/api/v1/admin/apikey", authorization, raw_query)
 }
 
-/// An HTTP API (payload 2.0) event: `method` on `raw_path` under `$default`.
+/// An HTTP API (payload 2.0) event: `method` on `raw_path` under `$default`, with a body
+/// naming another tenant (which must never count).
 fn v2_request(
     method: &str,
     raw_path: &str,
     authorization: Option<&str>,
     raw_query: &str,
 ) -> String {
-    let mut headers = serde_json::json!({
-        "host": "abc123defg.execute-api.us-east-1.amazonaws.com",
-        "user-agent": "proptest",
-    });
-    if let Some(a) = authorization {
-        headers["authorization"] = a.into();
+    let event = testkit::events::http_api(method, raw_path)
+        .query(raw_query)
+        .body("{\"TenantId\": 424242}");
+    match authorization {
+        Some(a) => event.authorization(a),
+        None => event,
     }
-    serde_json::json!({
-        "version": "2.0",
-        "routeKey": format!("{method} {raw_path}"),
-        "rawPath": raw_path,
-        "rawQueryString": raw_query,
-        "headers": headers,
-        "requestContext": {
-            "accountId": "123456789012", "apiId": "abc123defg",
-            "domainName": "abc123defg.execute-api.us-east-1.amazonaws.com",
-            "domainPrefix": "abc123defg", "requestId": "prop", "routeKey": format!("{method} {raw_path}"),
-            "stage": "$default", "time": "18/Apr/2026:12:00:00 +0000", "timeEpoch": 1776513600000u64,
-            "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1",
-                     "sourceIp": "192.0.2.1", "userAgent": "proptest"}
-        },
-        "body": "{\"TenantId\": 424242}",
-        "isBase64Encoded": false
-    })
     .to_string()
 }
 

@@ -4,14 +4,12 @@
 //! In-process (`event::parse_event` + `App` over the in-memory store): the store is not
 //! what is under test here; tests/events_replay.rs covers the same doors end to end.
 
-mod common;
-
-use common::{event_value, memory_app_with_dev_admin};
 use create_api_token::store::memory::MemoryStore;
 use create_api_token::token::TokenHash;
 use create_api_token::App;
 use lambda_http::Body;
 use serde_json::{json, Value};
+use testkit::{events, memory_app_with_dev_admin, DEV_ADMIN_TOKEN};
 
 fn app() -> App<MemoryStore> {
     memory_app_with_dev_admin()
@@ -37,31 +35,39 @@ async fn send(app: &App<MemoryStore>, event: Value) -> (u16, Option<String>) {
 
 /// HTTP API / Function URL: `rawQueryString` as the client sent it.
 fn v2(raw_query: &str) -> Value {
-    let mut e = event_value("http-api-create-200.json");
-    e["rawQueryString"] = raw_query.into();
-    e
+    events::http_api("POST", events::COLLECTION)
+        .query(raw_query)
+        .bearer(DEV_ADMIN_TOKEN)
+        .into_value()
 }
 
 /// REST API: values already decoded by API Gateway (`multiValueQueryStringParameters`).
 fn rest(values: &[&str]) -> Value {
-    let mut e = event_value("rest-create-200.json");
-    e["queryStringParameters"] = json!({"description": values.last().unwrap()});
-    e["multiValueQueryStringParameters"] = json!({ "description": values });
-    e
+    let mut raw = form_urlencoded::Serializer::new(String::new());
+    for value in values {
+        raw.append_pair("description", value);
+    }
+    events::rest("POST", events::COLLECTION)
+        .query(&raw.finish())
+        .bearer(DEV_ADMIN_TOKEN)
+        .into_value()
 }
 
 /// ALB, multi-value headers off: values still percent-encoded, last repeated value only.
 fn alb(encoded: &str) -> Value {
-    let mut e = event_value("alb-create-200.json");
-    e["queryStringParameters"] = json!({ "description": encoded });
-    e
+    events::alb("POST", events::COLLECTION)
+        .query(&format!("description={encoded}"))
+        .bearer(DEV_ADMIN_TOKEN)
+        .into_value()
 }
 
 /// ALB, multi-value headers on: every value, still percent-encoded.
 fn alb_multi(encoded: &[&str]) -> Value {
-    let mut e = event_value("alb-multi-value-create-200.json");
-    e["multiValueQueryStringParameters"] = json!({ "description": encoded });
-    e
+    let raw: Vec<String> = encoded.iter().map(|e| format!("description={e}")).collect();
+    events::alb_multi_value("POST", events::COLLECTION)
+        .query(&raw.join("&"))
+        .bearer(DEV_ADMIN_TOKEN)
+        .into_value()
 }
 
 #[tokio::test]
@@ -121,13 +127,23 @@ async fn the_first_repeated_value_wins_where_the_door_keeps_them() {
         (200, first.clone())
     );
     // HTTP API payload 1.0 (the REST shape) and Function URLs (the 2.0 shape).
-    let mut v1 = event_value("http-api-payload-v1-create-200.json");
-    v1["queryStringParameters"] = json!({"description": "second"});
-    v1["multiValueQueryStringParameters"] = json!({"description": ["first", "second"]});
-    assert_eq!(send(&app, v1).await, (200, first.clone()));
-    let mut url = event_value("function-url-create-200.json");
-    url["rawQueryString"] = "description=first&description=second".into();
-    assert_eq!(send(&app, url).await, (200, first));
+    let repeated = "description=first&description=second";
+    let v1 = events::http_api_v1("POST", events::COLLECTION)
+        .query(repeated)
+        .bearer(DEV_ADMIN_TOKEN);
+    assert_eq!(
+        v1.value()["queryStringParameters"],
+        json!({"description": "second"})
+    );
+    assert_eq!(
+        v1.value()["multiValueQueryStringParameters"],
+        json!({"description": ["first", "second"]})
+    );
+    assert_eq!(send(&app, v1.into_value()).await, (200, first.clone()));
+    let url = events::function_url("POST", events::COLLECTION)
+        .query(repeated)
+        .bearer(DEV_ADMIN_TOKEN);
+    assert_eq!(send(&app, url.into_value()).await, (200, first));
 }
 
 #[tokio::test]

@@ -7,19 +7,17 @@
 //! and sends the existing item back. The request must recognise its own write: exactly one
 //! new item, and the token in the 200 is that item's token.
 
-mod common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::*;
 use create_api_token::token::TokenHash;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use testkit::*;
 use tokio::net::{TcpListener, TcpStream};
 
 /// How the proxy loses the answer to the first `PutItem`.

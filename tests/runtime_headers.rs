@@ -11,19 +11,17 @@
 //! reads them leniently instead, so the handler answers as usual.
 //!
 //! Each case runs through the real `create-api-token` binary and the loopback Runtime API
-//! (tests/common/runtime_api.rs), which hands the event out with the case's header bytes:
+//! (`testkit::runtime_api`), which hands the event out with the case's header bytes:
 //! - one at a time: the invocation with the bad header gets the handler's own answer (a
 //!   create: 200 and a new item), the next plain invocation is served, twice in a row;
 //! - `AWS_LAMBDA_MAX_CONCURRENCY=4`: six such invocations at once (more than the workers),
 //!   each answered, then a plain one, and all four workers are polling again.
 
-mod common;
-
 use std::time::Duration;
 
-use common::runtime_api::{HeaderChange, Outcome};
-use common::*;
 use futures_util::future::join_all;
+use testkit::runtime_api::{HeaderChange, Outcome};
+use testkit::*;
 
 /// How long one invocation may take before the test calls it unanswered.
 const ANSWER_LIMIT: Duration = Duration::from_secs(10);

@@ -17,16 +17,14 @@
 //! Needs `sam` on PATH (`. .tools/env.sh`), curl, and root where Docker must be installed or
 //! started (see scripts/docker.sh).
 
-mod common;
-
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use common::*;
 use serde_json::Value;
+use testkit::*;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
@@ -93,9 +91,7 @@ fn sam_command() -> Command {
     cmd.current_dir(repo_root())
         .env("SAM_CLI_TELEMETRY", "0")
         .env("AWS_MAX_ATTEMPTS", "1")
-        .env("AWS_ACCESS_KEY_ID", "local")
-        .env("AWS_SECRET_ACCESS_KEY", "local")
-        .env("AWS_REGION", "us-east-1")
+        .envs(LOCAL_AWS_ENV)
         .env("AWS_DEFAULT_REGION", "us-east-1")
         .env_remove("AWS_SESSION_TOKEN")
         .env_remove("AWS_PROFILE")

@@ -1,4 +1,4 @@
-//! Helpers of the event layer's unit tests: a payload 2.0 event, the `events/` files, and
+//! Helpers of the event layer's unit tests: a payload 2.0 event (an `events/` file with other headers), the `events/` files, and
 //! what the handler would read from an event.
 
 use lambda_http::http::header::AUTHORIZATION;
@@ -7,18 +7,12 @@ use serde_json::Value;
 
 use super::parse_event;
 
+/// The create event of `events/http-api-create-200.json` (payload 2.0) with `headers` in
+/// place of its own.
 pub(super) fn v2(headers: Value) -> String {
-    serde_json::json!({
-        "version": "2.0", "routeKey": "$default", "rawPath": "/api/v1/admin/apikey",
-        "rawQueryString": "", "headers": headers,
-        "requestContext": {"accountId": "1", "apiId": "a", "domainName": "a.example.com",
-            "domainPrefix": "a", "requestId": "r", "routeKey": "$default", "stage": "$default",
-            "time": "t", "timeEpoch": 0,
-            "http": {"method": "POST", "path": "/api/v1/admin/apikey", "protocol": "HTTP/1.1",
-                     "sourceIp": "192.0.2.1", "userAgent": "x"}},
-        "isBase64Encoded": false
-    })
-    .to_string()
+    let mut e = event("http-api-create-200.json");
+    e["headers"] = headers;
+    e.to_string()
 }
 
 pub(super) fn authorization(req: LambdaRequest) -> Option<String> {

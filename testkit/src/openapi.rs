@@ -35,7 +35,7 @@ pub struct OpenApi {
 
 /// Path of `openapi.yaml` at the repository root.
 pub fn document_path() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("openapi.yaml")
+    crate::dynamodb_local::repo_root().join("openapi.yaml")
 }
 
 /// The parsed document, loaded once per test process.
