@@ -80,6 +80,7 @@ pub fn parse_event(raw: &str) -> Result<LambdaRequest, Diagnostic> {
         return Err(not_http());
     }
     scrub_headers(&mut event);
+    uri::drop_empty_query_lists(&mut event);
     let http_api_v1 = event.get("version").and_then(Value::as_str) == Some("1.0");
     let request = if let Ok(mut r) = ApiGatewayProxyRequest::deserialize(&event) {
         if http_api_v1 {
