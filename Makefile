@@ -1,6 +1,6 @@
 # Entry points; the README explains each. Tools install into .tools/ (scripts/setup.sh).
 SHELL := /bin/bash
-.PHONY: setup demo local-api test unit lint bench proptest-long events sam-validate sam-build clean
+.PHONY: setup demo local-api test unit lint bench proptest-long fuzz events sam-validate sam-build clean
 
 setup:
 	bash scripts/setup.sh --with-cargo-deny
@@ -38,6 +38,17 @@ lint:
 proptest-long:
 	@start=$$(date +%s); PROPTEST_CASES=$${PROPTEST_CASES:-1000000} cargo test --release --test properties -- --nocapture; \
 	echo "proptest-long: $$(( $$(date +%s) - start )) s for $${PROPTEST_CASES:-1000000} cases per property"
+
+## libFuzzer targets of fuzz/ (README, "Fuzzing"), FUZZ_SECONDS each (default 60); not in CI.
+## Needs `cargo install cargo-fuzz`; stable Rust via RUSTC_BOOTSTRAP=1, no sanitizer. The event
+## target starts from the events/ files; corpora and crash inputs stay in fuzz/ (git-ignored).
+FUZZ_SECONDS ?= 60
+fuzz:
+	mkdir -p fuzz/corpus/event && cp events/*.json fuzz/corpus/event/
+	cd fuzz && for t in event credential query item; do \
+		RUSTC_BOOTSTRAP=1 cargo fuzz run -s none $$t -- -max_total_time=$(FUZZ_SECONDS) \
+			-rss_limit_mb=2048 2>&1 | tee "target/fuzz-$$t.log" | grep -E '^(Done|==|INFO: seed|.*(panicked|Test unit written))' ; \
+	done
 
 bench: setup
 	bash scripts/bench.sh

@@ -335,6 +335,76 @@ def expiry_events():
     write("rest-expired-token-401.json", rest(auth=bearer(EXPIRED)))
 
 
+def http_api_v1(method="POST", path=PATH, stage="Prod", query=None, auth=bearer(ADMIN),
+                resource=PATH, path_parameters=None, client_path=None):
+    """An HTTP API event with payload format 1.0, after the example of AWS's developer guide
+    ("Create AWS Lambda proxy integrations for HTTP APIs", payload format 1.0): the REST
+    shape plus "version": "1.0", `resourceId` null, `extendedRequestId`, and under a named
+    stage both `path` and `requestContext.path` start with the stage, as the client sent
+    the path (unlike REST, whose `path` lacks it). `client_path` overrides what the client
+    sent (e.g. a path without the stage, which API Gateway never sends)."""
+    e = rest(method=method, path=path, stage=stage, query=query, auth=auth,
+             resource=resource, path_parameters=path_parameters)
+    e = {"version": "1.0", **e}
+    sent = client_path if client_path is not None else (
+        path if stage == "$default" else f"/{stage}{path}")
+    e["path"] = sent
+    rc = e["requestContext"]
+    rc["path"] = sent
+    rc["resourceId"] = None
+    rc["extendedRequestId"] = "JKJaXmPLvHcESHA="
+    rc["domainPrefix"] = "abc123defg"
+    rc["authorizer"] = {"claims": None, "scopes": None}
+    return e
+
+
+def rest_custom_domain(base_path="", **kwargs):
+    """A REST API event reached through a custom domain name whose API mapping has
+    `base_path` (API Gateway's "API mappings"): `path` and `requestContext.path` start with
+    the base path (none for a mapping at the domain's root), the stage is not in them,
+    `resource` and `resourcePath` are the API's own."""
+    e = rest(**kwargs)
+    domain = "api.example.com"
+    sent = (f"/{base_path}" if base_path else "") + e["path"]
+    e["path"] = sent
+    e["headers"]["Host"] = domain
+    e["multiValueHeaders"]["Host"] = [domain]
+    rc = e["requestContext"]
+    rc["path"] = sent
+    rc["domainName"] = domain
+    rc["domainPrefix"] = "api"
+    return e
+
+
+def front_doors_by_stage():
+    """Every front door x payload version x stage form (docs/api.md, "Front doors and the
+    stage rule"), each on create and list, plus the 404s of a stage or base path that is
+    not the API's."""
+    # HTTP API, payload 1.0, named stage: the stage leads `path` (issue 16, defect 2).
+    write("http-api-payload-v1-named-stage-create-200.json", http_api_v1())
+    write("http-api-payload-v1-named-stage-list-200.json", http_api_v1(method="GET"))
+    write("http-api-payload-v1-named-stage-revoke-other-tenant-404.json", http_api_v1(
+        method="DELETE", path=f"{PATH}/{OTHER_TENANT_ID}", query=[], resource=ITEM_PATH,
+        path_parameters={"TokenId": OTHER_TENANT_ID}))
+    write("http-api-payload-v1-named-stage-put-405.json", http_api_v1(method="PUT"))
+    write("http-api-payload-v1-named-stage-missing-stage-404.json",
+          http_api_v1(client_path=PATH))
+    write("http-api-payload-v1-default-stage-list-200.json",
+          http_api_v1(method="GET", stage="$default"))
+    # HTTP API, payload 2.0, named stage: list (create is http-api-named-stage-create-200).
+    write("http-api-named-stage-list-200.json",
+          http_api(method="GET", query="", raw_path="/Prod" + PATH, stage="Prod"))
+    write("http-api-named-stage-missing-stage-404.json", http_api(stage="Prod"))
+    # REST API through a custom domain: mapped at the root, the path is the API's; under
+    # a base path, the path keeps it and is not this API's paths (404).
+    write("rest-custom-domain-create-200.json", rest_custom_domain())
+    write("rest-custom-domain-list-200.json", rest_custom_domain(method="GET"))
+    write("rest-custom-domain-base-path-404.json", rest_custom_domain(base_path="tokens"))
+    # Function URL and ALB: no stage at all.
+    write("function-url-put-405.json", function_url(method="PUT"))
+    write("alb-wrong-path-404.json", alb(path="/Prod" + PATH))
+
+
 def main():
     for old in OUT.glob("*.json"):
         old.unlink()
@@ -391,6 +461,7 @@ def main():
     v1 = rest(stage="$default")
     v1 = {"version": "1.0", **v1}
     write("http-api-payload-v1-create-200.json", v1)
+    front_doors_by_stage()
     # ALB.
     write("alb-create-200.json", alb())
     write("alb-multi-value-create-200.json", alb(multi_value=True))

@@ -158,8 +158,11 @@ pub fn served() -> String {
 /// Rules 1 and 2: the operation `request` asks for.
 ///
 /// The path is the one the client sent, less an API Gateway stage:
-/// - REST API (payload 1.0, also HTTP API payload 1.0): `path` is already without the
-///   stage (`/api/v1/admin/apikey` for a client's `/Prod/api/v1/admin/apikey`).
+/// - REST API (payload 1.0): `path` is already without the stage (`/api/v1/admin/apikey`
+///   for a client's `/Prod/api/v1/admin/apikey`).
+/// - HTTP API with payload 1.0: under a named stage `S`, `path` starts with `/S` and must;
+///   the event layer, the only one that sees the event's `version`, puts it in REST's form
+///   (`crate::event::parse_event`), so it is read here as REST's.
 /// - HTTP API / Function URL (payload 2.0): under a named stage `S`, `rawPath` starts with
 ///   `/S` and must; under `$default` it has no stage.
 /// - ALB: `path` as sent.

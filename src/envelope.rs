@@ -291,6 +291,7 @@ mod tests {
         let page = TokenPage {
             tokens: vec![summary(Some("01KBDEVADM0000000000000001"), None)],
             next: TokenId::parse("01KBDEVSTD0000000000000001"),
+            unshowable: vec!["not-a-ulid".to_owned()],
         };
         assert_eq!(
             list_body(&page),
@@ -299,6 +300,7 @@ mod tests {
         let empty = TokenPage {
             tokens: vec![],
             next: None,
+            unshowable: vec![],
         };
         assert_eq!(
             list_body(&empty),

@@ -53,6 +53,9 @@ pub const INTERNAL_ERROR: &str = "InternalError";
 /// 1 when the request's `DateLastUsed` write failed or timed out (the request's answer
 /// was unaffected); absent otherwise.
 pub const LAST_USE_WRITE_FAILURES: &str = "LastUseWriteFailures";
+/// Items of the tenant a list left out because they cannot be shown (docs/api.md,
+/// "Listing"); in the record only when non-zero.
+pub const UNSHOWABLE_ITEMS: &str = "UnshowableItems";
 /// Time spent in store calls for the request, milliseconds.
 pub const STORE_LATENCY: &str = "StoreLatency";
 /// Time from the request's start to its response being ready, milliseconds.
@@ -89,6 +92,8 @@ pub struct RequestMetrics<'a> {
     pub request_latency: Duration,
     /// `true` when the request's `DateLastUsed` write failed ([`LAST_USE_WRITE_FAILURES`]).
     pub last_use_failed: bool,
+    /// Items a list left out because they cannot be shown ([`UNSHOWABLE_ITEMS`]).
+    pub unshowable_items: u32,
 }
 
 impl RequestMetrics<'_> {
@@ -144,6 +149,13 @@ impl RequestMetrics<'_> {
                 unit: "Count",
             });
         }
+        let unshowable_items = (self.unshowable_items > 0).then_some(self.unshowable_items);
+        if unshowable_items.is_some() {
+            metrics.push(MetricDefinition {
+                name: UNSHOWABLE_ITEMS,
+                unit: "Count",
+            });
+        }
         let record = Record {
             aws: Metadata {
                 timestamp: timestamp_ms,
@@ -161,6 +173,7 @@ impl RequestMetrics<'_> {
             request_latency: millis(self.request_latency),
             store_latency: store_ms,
             last_use_write_failures: self.last_use_failed.then_some(1),
+            unshowable_items,
             reason: self.reason,
             cause: self.cause,
             status: self.status,
@@ -192,6 +205,8 @@ struct Record<'a> {
         skip_serializing_if = "Option::is_none"
     )]
     last_use_write_failures: Option<u32>,
+    #[serde(rename = "UnshowableItems", skip_serializing_if = "Option::is_none")]
+    unshowable_items: Option<u32>,
     #[serde(rename = "Reason")]
     reason: &'a str,
     #[serde(rename = "Cause", skip_serializing_if = "Option::is_none")]
@@ -321,6 +336,7 @@ mod tests {
             store_latency: Some(Duration::from_micros(1500)),
             request_latency: Duration::from_micros(2250),
             last_use_failed: false,
+            unshowable_items: 0,
         }
     }
 
@@ -405,5 +421,20 @@ mod tests {
             assert_eq!(v["Operation"], op.map_or("unknown", |o| o.name()));
             assert!(v.get(STORE_LATENCY).is_none());
         }
+    }
+
+    #[test]
+    fn unshowable_items_are_counted_only_when_a_list_met_some() {
+        let mut m = sample(200, Some(Operation::List));
+        m.unshowable_items = 2;
+        let v: Value = serde_json::from_str(&m.to_emf(0)).unwrap();
+        let metrics = &v["_aws"]["CloudWatchMetrics"][0]["Metrics"];
+        assert_eq!(
+            metrics[3],
+            serde_json::json!({"Name": "UnshowableItems", "Unit": "Count"})
+        );
+        assert_eq!(v[UNSHOWABLE_ITEMS], 2);
+        let v: Value = serde_json::from_str(&sample(200, Some(Operation::List)).to_emf(0)).unwrap();
+        assert!(v.get(UNSHOWABLE_ITEMS).is_none());
     }
 }

@@ -197,10 +197,12 @@ fn local_arn(table: &str) -> String {
 
 /// A loopback HTTP server that answers the DynamoDB JSON protocol like a real AWS table
 /// would (reached e.g. through a port-forward): `DescribeTable` with `arn`, anything else
-/// `{}` (a successful `PutItem`). Records the `X-Amz-Target` of every request.
+/// `{}` (a successful `PutItem`). Records the `X-Amz-Target` of every request, and what
+/// it was signed with (`Authorization`, `X-Amz-Security-Token`).
 struct FakeDynamoDb {
     endpoint: String,
     targets: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    signatures: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -218,12 +220,15 @@ impl FakeDynamoDb {
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let targets = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let seen = targets.clone();
+        let signatures = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let signed = signatures.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
                 let seen = seen.clone();
+                let signed = signed.clone();
                 let arn = arn.clone();
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(
@@ -235,6 +240,16 @@ impl FakeDynamoDb {
                                 .unwrap_or("")
                                 .to_owned();
                             seen.lock().unwrap().push(target.clone());
+                            let header = |name: &str| {
+                                req.headers()
+                                    .get(name)
+                                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                            };
+                            signed.lock().unwrap().push(format!(
+                                "authorization: {:?}; x-amz-security-token: {:?}",
+                                header("authorization"),
+                                header("x-amz-security-token")
+                            ));
                             let body = if target.ends_with(".DescribeTable") {
                                 let name = arn.rsplit('/').next().unwrap_or("");
                                 serde_json::json!({"Table": {
@@ -271,12 +286,57 @@ impl FakeDynamoDb {
         Self {
             endpoint,
             targets,
+            signatures,
             task,
         }
     }
 
     fn targets(&self) -> Vec<String> {
         self.targets.lock().unwrap().clone()
+    }
+
+    fn signatures(&self) -> Vec<String> {
+        self.signatures.lock().unwrap().clone()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_signs_with_fixed_local_credentials_never_the_operators() {
+    // Whatever listens on the loopback port (DynamoDB Local, or a port-forward to anything)
+    // sees the fixed access key id `local`, never the operator's access key id or session
+    // token, both before the endpoint is proven (DescribeTable) and after (PutItem).
+    let table = "api-tokens-local";
+    let operator = [
+        ("AWS_ACCESS_KEY_ID", "AKIAOPERATORREAL0001"),
+        ("AWS_SECRET_ACCESS_KEY", "operator-secret-access-key"),
+        ("AWS_SESSION_TOKEN", "operator-session-token-FwoGZXIv"),
+    ];
+    for arn in [
+        local_arn(table),
+        format!("arn:aws:dynamodb:us-east-1:123456789012:table/{table}"),
+    ] {
+        let fake = FakeDynamoDb::start(arn.clone()).await;
+        let mut env = operator.to_vec();
+        env.push(("AWS_ENDPOINT_URL_DYNAMODB", &fake.endpoint));
+        let out = bootstrap_blocking(
+            table,
+            &["mint", "--tenant", "1", "--import-token", DEV_ADMIN_TOKEN],
+            &env,
+        )
+        .await;
+        let signatures = fake.signatures();
+        assert!(!signatures.is_empty(), "{arn}: {out:?}");
+        for signature in &signatures {
+            assert!(
+                signature.contains("Credential=local/"),
+                "{arn}: {signature}"
+            );
+            assert!(!signature.contains("AKIAOPERATOR"), "{arn}: {signature}");
+            assert!(
+                signature.ends_with("x-amz-security-token: None"),
+                "{arn}: {signature}"
+            );
+        }
     }
 }
 
@@ -902,4 +962,75 @@ fn usage_errors_exit_2_and_never_echo_values() {
         assert!(!all.contains(DEV_ADMIN_TOKEN), "{args:?}: {all}");
         assert!(!all.trim().is_empty(), "{args:?}: a message");
     }
+}
+
+#[test]
+fn revoke_token_stdin_does_not_echo_a_token_typed_at_a_terminal() {
+    // The tool runs on a pseudo-terminal (`script` from util-linux allocates it); what the
+    // terminal shows is what `script` copies to its standard output. A token typed after
+    // the prompt must not appear there. The endpoint is a closed loopback port: the
+    // revocation itself then fails, which does not matter here.
+    use std::io::Read;
+    let token = "localdevtypedattheterm001-us-1";
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let command = format!(
+        "'{}' revoke --token-stdin",
+        env!("CARGO_BIN_EXE_apikey-bootstrap")
+    );
+    set_local_aws_env();
+    let mut child = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env("TABLE_NAME", "no-such-table")
+        .env("AWS_ENDPOINT_URL_DYNAMODB", &endpoint)
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("TERM", "dumb")
+        .env_remove("AWS_PROFILE")
+        .env_remove("DATA_CENTER")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run apikey-bootstrap under script(1)");
+    let mut stdout = child.stdout.take().unwrap();
+    let (shown, seen) = std::sync::mpsc::channel::<Vec<u8>>();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || shown.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut terminal = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !String::from_utf8_lossy(&terminal).contains("paste the token") {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match seen.recv_timeout(left) {
+            Ok(chunk) => terminal.extend(chunk),
+            Err(_) => panic!(
+                "no prompt on the terminal: {:?}",
+                String::from_utf8_lossy(&terminal)
+            ),
+        }
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    // Enter, then Ctrl-D (end of input on a terminal), as a user would.
+    stdin
+        .write_all(format!("{token}\n\x04").as_bytes())
+        .unwrap();
+    let status = child.wait().unwrap();
+    drop(stdin);
+    reader.join().unwrap();
+    terminal.extend(seen.try_iter().flatten());
+    let terminal = String::from_utf8_lossy(&terminal);
+    assert!(
+        !status.success(),
+        "the revocation cannot succeed here: {terminal}"
+    );
+    assert!(
+        !terminal.contains("localdevtyped"),
+        "the typed token was echoed: {terminal:?}"
+    );
 }

@@ -220,6 +220,94 @@ async fn pages_return_every_token_exactly_once_newest_first() {
     assert_eq!(r.json()["Response"]["next"], serde_json::Value::Null);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn items_that_cannot_be_shown_are_left_out_named_and_never_stop_the_paging() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let (table, function) = setup("unshowable").await;
+    let id = |n: u32| format!("01KBGD{n:020}");
+    // Tenant A's index, newest first: a TokenId that is not a ULID (sorts first), the
+    // Administrator, then tokens 9 .. 2, three of them written wrong by hand.
+    let token = |n: u32| format!("unshowablefixture{n:08}-us-1");
+    for n in 2..=9 {
+        table
+            .seed_with_id(&token(n), &id(n), "Standard", TENANT_A)
+            .await;
+    }
+    table
+        .seed_with_id(&token(1), "not-a-ulid", "Standard", TENANT_A)
+        .await;
+    table
+        .set_attribute(&token(8), "Description", AttributeValue::N("8".into()))
+        .await;
+    table
+        .client
+        .update_item()
+        .table_name(&table.name)
+        .key(
+            "TokenHash",
+            AttributeValue::S(TokenHash::of(&token(5)).as_str().to_owned()),
+        )
+        .update_expression("REMOVE DateCreated")
+        .send()
+        .await
+        .unwrap();
+    table
+        .set_attribute(&token(3), "CreatedById", AttributeValue::S("nobody".into()))
+        .await;
+    let shown = [ADMIN_A_ID.to_owned(), id(9), id(7), id(6), id(4), id(2)];
+
+    // One page holds every showable item; the three bad ones and "not-a-ulid" are left out.
+    let r = function.call(&list("", ADMIN_A)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(listed_ids(&r), shown);
+    assert_eq!(r.json()["Response"]["next"], serde_json::Value::Null);
+
+    // Pages of 2 and of 1: page boundaries next to the bad items (after 9, after 6).
+    for limit in [1, 2, 4] {
+        let mut seen = Vec::new();
+        let mut query = format!("limit={limit}");
+        for _ in 0..10 {
+            let r = function.call(&list(&query, ADMIN_A)).await;
+            assert_eq!(r.status, 200, "limit {limit}: {}", r.body);
+            let ids = listed_ids(&r);
+            assert!(
+                !ids.is_empty() && ids.len() <= limit,
+                "limit {limit}: {ids:?}"
+            );
+            seen.extend(ids.iter().cloned());
+            match r.json()["Response"]["next"].as_str() {
+                Some(next) => {
+                    assert_eq!(Some(next), ids.last().map(String::as_str));
+                    query = format!("limit={limit}&before={next}");
+                }
+                None => break,
+            }
+        }
+        assert_eq!(seen, shown, "limit {limit}");
+    }
+    // A cursor at a bad item's own TokenId still pages on.
+    let r = function
+        .call(&list(&format!("limit=2&before={}", id(8)), ADMIN_A))
+        .await;
+    assert_eq!(listed_ids(&r), [id(7), id(6)]);
+
+    // Named in the request's one log line, counted in its metrics record.
+    let logs = function.logs();
+    let line = logs
+        .iter()
+        .find(|l| l.contains("api token request") && l.contains("not-a-ulid"))
+        .expect("the list's log line names the item");
+    assert!(line.contains("unshowable_items"), "{line}");
+    for n in [8, 5, 3] {
+        assert!(logs.iter().any(|l| l.contains(&id(n))), "{n} named");
+    }
+    assert!(
+        logs.iter().any(|l| l.contains("\"UnshowableItems\":4")),
+        "the first page's record counts four"
+    );
+    assert_no_token_material(&logs, &[ADMIN_A, &token(1), &token(8)]);
+}
+
 /// `DateLastUsed` against DynamoDB Local (docs/api.md, "Last use"): the store's conditional
 /// write itself (one write per cutoff, never creating an item), then two processes
 /// serving one token: one write between them, and an expired token refused and never

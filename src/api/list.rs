@@ -97,6 +97,7 @@ impl<S: TokenStore, G> App<S, G> {
                 before: params.before,
             }))
             .await?;
+        log.unshowable = page.unshowable.clone();
         Ok(Success::new("listed", envelope::list_body(&page)))
     }
 }

@@ -29,6 +29,8 @@ pub(super) struct RequestLog {
     pub(super) tenant_id: Option<i64>,
     /// New tokens that collided with a stored one (create only; almost always 0).
     pub(super) collisions: u32,
+    /// Items a list left out because they cannot be shown, by `TokenId` as stored.
+    pub(super) unshowable: Vec<String>,
     /// Time spent in store calls ([`RequestLog::store`]); `None` before the first.
     store_time: Option<Duration>,
     /// How the token's `DateLastUsed` write ended; `None` when none was needed.
@@ -51,6 +53,7 @@ impl RequestLog {
             operation: None,
             tenant_id: None,
             collisions: 0,
+            unshowable: Vec::new(),
             store_time: None,
             last_use: None,
             caller_token_id: None,
@@ -82,7 +85,9 @@ impl RequestLog {
     ///
     /// The log line's fields (each a plain value: strings, integers; absent when unknown):
     /// `request_id`, `operation`, `status`, `reason`, `tenant_id`, `latency_us`,
-    /// `store_latency_us`, `collisions` (only when non-zero), `cause` (5xx only),
+    /// `store_latency_us`, `collisions` (only when non-zero), `cause` (5xx only), `unshowable_items` and
+    /// `unshowable` (a list that left items out: how many, and their `TokenId`s as stored,
+    /// each quoted and escaped, at most [`NAMED_UNSHOWABLE`] named),
     /// `last_use` (`written`, `skipped` or `failed:<cause>`; only when a `DateLastUsed`
     /// write was needed; a failed write also counts in the metrics record), and the audit
     /// fields `caller_token_id`, `target_token_id` (get, revoke, rotate), `new_token_id`
@@ -103,6 +108,9 @@ impl RequestLog {
         let status = status.as_u16();
         // Only present on the rare request whose new token collided with a stored one.
         let collisions = (self.collisions > 0).then_some(self.collisions);
+        let unshowable_items = u32::try_from(self.unshowable.len()).unwrap_or(u32::MAX);
+        let unshowable = (unshowable_items > 0).then(|| named_unshowable(&self.unshowable));
+        let unshowable_items = unshowable.is_some().then_some(unshowable_items);
         let operation = self.operation.as_ref().map(Operation::name);
         let tenant_id = self.tenant_id;
         let last_use = self.last_use.as_ref().map(LastUseReport::log_value);
@@ -127,6 +135,8 @@ impl RequestLog {
                     latency_us,
                     store_latency_us,
                     collisions,
+                    unshowable_items,
+                    unshowable,
                     cause,
                     last_use,
                     caller_token_id,
@@ -154,6 +164,44 @@ impl RequestLog {
                 .last_use
                 .as_ref()
                 .is_some_and(LastUseReport::is_failure),
+            unshowable_items: unshowable_items.unwrap_or(0),
         });
+    }
+}
+
+/// How many unshowable items a log line names; the count says how many there were.
+pub(super) const NAMED_UNSHOWABLE: usize = 20;
+
+/// The `unshowable` field: the first [`NAMED_UNSHOWABLE`] `TokenId`s as stored, each
+/// Rust-quoted (control characters escaped, at most 64 characters), comma-separated. A
+/// hand-written `TokenId` can hold anything, and must not break the line.
+fn named_unshowable(ids: &[String]) -> String {
+    ids.iter()
+        .take(NAMED_UNSHOWABLE)
+        .map(|id| format!("{:?}", id.chars().take(64).collect::<String>()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unshowable_ids_are_quoted_escaped_and_bounded() {
+        let ids = vec![
+            "not-a-ulid".to_owned(),
+            "a\nb\u{1b}[31m".to_owned(),
+            "x".repeat(100),
+        ];
+        let named = named_unshowable(&ids);
+        assert!(
+            named.starts_with(r#""not-a-ulid","a\nb\u{1b}[31m","xxx"#),
+            "{named}"
+        );
+        assert!(!named.contains('\n') && !named.contains('\u{1b}'));
+        assert_eq!(named.matches('x').count(), 64);
+        let many: Vec<String> = (0..30).map(|i| i.to_string()).collect();
+        assert_eq!(named_unshowable(&many).split(',').count(), NAMED_UNSHOWABLE);
     }
 }

@@ -7,94 +7,73 @@
 use lambda_http::http::header::AUTHORIZATION;
 use lambda_http::http::{HeaderMap, HeaderValue};
 use lambda_http::request::LambdaRequest;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
 use super::headers::UNUSABLE_AUTHORIZATION;
+use super::parse::Parsed;
 
 /// The `Authorization` entries of an event's `headers` and `multiValueHeaders` maps, as
 /// the JSON holds them: every spelling of the name, every value of an array, a key given
-/// twice seen twice (a map given twice too: `lambda_http` refuses that event, and the
-/// second parse in [`parse_event`] keeps the last map).
+/// twice seen twice, a map given twice seen whole (the event keeps the last map, and the
+/// first map's credential still counts). Gathered by [`HeaderMapSeed`] during the one
+/// parse of the event ([`super::parse`]).
 #[derive(Debug, Default)]
-struct AuthorizationEntries {
-    headers: Vec<Value>,
-    multi_value_headers: Vec<Value>,
+pub(super) struct AuthorizationEntries {
+    pub(super) headers: Vec<Value>,
+    pub(super) multi_value_headers: Vec<Value>,
 }
 
-impl<'de> Deserialize<'de> for AuthorizationEntries {
-    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        struct Event;
-        impl<'de> Visitor<'de> for Event {
-            type Value = AuthorizationEntries;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an event object")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-                let mut entries = AuthorizationEntries::default();
-                while let Some(field) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    let into = match field.as_ref() {
-                        "headers" => &mut entries.headers,
-                        "multiValueHeaders" => &mut entries.multi_value_headers,
-                        _ => {
-                            map.next_value::<de::IgnoredAny>()?;
-                            continue;
-                        }
-                    };
-                    into.extend(map.next_value::<AuthorizationValues>()?.0);
-                }
-                Ok(entries)
-            }
-        }
-        de.deserialize_map(Event)
+/// Reads one header map (null, a map of strings or a map of arrays) into a [`Value`],
+/// keeping a value of every key that is `Authorization` in any letter case in `into` as
+/// well. Anything but a map or null is an error (no front door sends one).
+pub(super) struct HeaderMapSeed<'a> {
+    pub(super) into: &'a mut Vec<Value>,
+}
+
+impl<'de> DeserializeSeed<'de> for HeaderMapSeed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+        de.deserialize_option(self)
     }
 }
 
-/// The values of every key of one header map (null, a map of strings or a map of arrays)
-/// that is `Authorization` in any letter case; other entries are skipped unread.
-struct AuthorizationValues(Vec<Value>);
+impl<'de> Visitor<'de> for HeaderMapSeed<'_> {
+    type Value = Value;
 
-impl<'de> Deserialize<'de> for AuthorizationValues {
-    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        struct Entries;
-        impl<'de> Visitor<'de> for Entries {
-            type Value = AuthorizationValues;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a header map or null")
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(AuthorizationValues(Vec::new()))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(AuthorizationValues(Vec::new()))
-            }
-            fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
-                de.deserialize_map(self)
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-                let mut values = Vec::new();
-                while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    if !name.eq_ignore_ascii_case(AUTHORIZATION.as_str()) {
-                        map.next_value::<de::IgnoredAny>()?;
-                        continue;
-                    }
-                    match map.next_value::<Value>()? {
-                        Value::Null => {}
-                        Value::Array(items) => values.extend(items),
-                        one => values.push(one),
-                    }
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a header map or null")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+        de.deserialize_map(self)
+    }
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Value, M::Error> {
+        let mut headers = serde_json::Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            let value = map.next_value::<Value>()?;
+            if name.eq_ignore_ascii_case(AUTHORIZATION.as_str()) {
+                match &value {
+                    Value::Null => {}
+                    Value::Array(items) => self.into.extend(items.iter().cloned()),
+                    one => self.into.push(one.clone()),
                 }
-                Ok(AuthorizationValues(values))
             }
+            headers.insert(name, value);
         }
-        de.deserialize_option(Entries)
+        Ok(Value::Object(headers))
     }
 }
 
-/// Every `Authorization` value of `raw` if it carries the credential more than once, under
-/// any spelling of the name, in `headers` or `multiValueHeaders`; `None` if it carries it
-/// at most once (or is not such an event).
+/// Every `Authorization` value of the event if it carries the credential more than once,
+/// under any spelling of the name, in `headers` or `multiValueHeaders`; `None` if it
+/// carries it at most once.
 ///
 /// `lambda_http` would hide the repetition: a single-value map keeps one value per name
 /// whatever its case (`HeaderMap::insert`), and for payload 1.0 and ALB events it merges
@@ -102,11 +81,11 @@ impl<'de> Deserialize<'de> for AuthorizationValues {
 /// of a name by the single-value map's one. API Gateway's REST shape has the one value in
 /// both maps (`headers` holds the last of `multiValueHeaders`): that is one credential,
 /// and two maps that disagree are two.
-pub(super) fn repeated_authorization(raw: &str) -> Option<Vec<Value>> {
+pub(super) fn repeated_authorization(entries: AuthorizationEntries) -> Option<Vec<Value>> {
     let AuthorizationEntries {
         headers: single,
         multi_value_headers: multi,
-    } = serde_json::from_str(raw).ok()?;
+    } = entries;
     if multi.len() > 1 {
         Some(multi)
     } else if single.len() > 1 {
@@ -160,15 +139,15 @@ fn field_value(value: &Value) -> HeaderValue {
 /// [`crate::auth::presented_token`] refuses. Empty when the event has none (or is not a
 /// JSON object).
 pub fn authorization_lines(raw: &str) -> HeaderMap {
-    let values = repeated_authorization(raw).unwrap_or_else(|| {
-        let entries: AuthorizationEntries = serde_json::from_str(raw).unwrap_or_default();
-        entries
-            .headers
-            .into_iter()
-            .chain(entries.multi_value_headers)
-            .take(1)
-            .collect()
-    });
+    let entries = serde_json::from_str::<Parsed>(raw)
+        .map(|parsed| parsed.authorization)
+        .unwrap_or_default();
+    let first = entries
+        .headers
+        .first()
+        .or(entries.multi_value_headers.first())
+        .cloned();
+    let values = repeated_authorization(entries).unwrap_or_else(|| first.into_iter().collect());
     let mut lines = HeaderMap::new();
     for value in &values {
         lines.append(AUTHORIZATION, field_value(value));
@@ -180,7 +159,6 @@ pub fn authorization_lines(raw: &str) -> HeaderMap {
 mod tests {
     use serde_json::Value;
 
-    use super::super::parse_event;
     use super::super::testing::{credential, event, without_authorization, ADMIN, STANDARD};
 
     #[test]
@@ -284,9 +262,9 @@ mod tests {
 
     #[test]
     fn a_header_map_given_twice_is_seen_whole() {
-        // `"headers"` twice at the top level: lambda_http refuses such an event, and so
-        // does `parse_event`, unless a forbidden byte sends it through the scrubbing
-        // parse, which keeps the last map. The first map's credential counts all the same.
+        // `"headers"` twice at the top level: the one parse keeps the last map, and the
+        // first map's credential counts all the same, with or without a forbidden byte
+        // to scrub (before the one parse, the event without one was refused whole).
         let mut e = without_authorization(event("alb-create-200.json"));
         e["headers"]["user-agent"] = "curl\r\n".into();
         let e = e.to_string();
@@ -306,7 +284,11 @@ mod tests {
             Err(crate::auth::CredentialError::Repeated)
         );
         let without_bad_byte = raw.replace(r"curl\r\n", "curl");
-        assert!(parse_event(&without_bad_byte).is_err());
+        assert_ne!(without_bad_byte, raw);
+        assert_eq!(
+            credential(&without_bad_byte),
+            Err(crate::auth::CredentialError::Repeated)
+        );
     }
 
     #[test]

@@ -29,6 +29,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use lambda_http::aws_lambda_events::alb::AlbTargetGroupRequest;
+use lambda_http::aws_lambda_events::apigw::{ApiGatewayProxyRequest, ApiGatewayV2httpRequest};
 use lambda_http::request::LambdaRequest;
 use lambda_http::{LambdaEvent, Service};
 use lambda_runtime::Diagnostic;
@@ -38,6 +40,7 @@ use serde_json::Value;
 
 mod authorization;
 mod headers;
+mod parse;
 #[cfg(test)]
 mod testing;
 mod uri;
@@ -62,68 +65,67 @@ impl<S> ScrubHeaders<S> {
     }
 }
 
-/// Parses `raw` as an HTTP event of any front door, scrubbing invalid headers if that is
-/// what stops it.
+/// Parses `raw` as an HTTP event of any front door, scrubbing invalid headers, in one pass
+/// over the text (`parse`): the body is skipped unread, and the typed event of
+/// `lambda_http` is read from that pass's value, trying API Gateway payload 1.0, payload
+/// 2.0 and ALB in `lambda_http`'s own order.
 ///
 /// # Errors
 /// A [`Diagnostic`] of type [`NOT_HTTP_ERROR_TYPE`] if it is not such an event.
 pub fn parse_event(raw: &str) -> Result<LambdaRequest, Diagnostic> {
-    if has_empty_method(raw) {
+    let parse::Parsed {
+        mut event,
+        authorization,
+    } = serde_json::from_str(raw).map_err(|_| not_http())?;
+    if parse::has_empty_method(&event) || parse::too_many_header_values(&event) {
         return Err(not_http());
     }
-    let repeated = authorization::repeated_authorization(raw);
-    let request = match serde_json::from_str::<LambdaRequest>(raw) {
-        Ok(request) => request,
-        Err(_) => {
-            let mut event: Value = serde_json::from_str(raw).map_err(|_| not_http())?;
-            if !scrub_headers(&mut event) {
-                return Err(not_http());
-            }
-            serde_json::from_value(event).map_err(|_| not_http())?
+    scrub_headers(&mut event);
+    uri::drop_empty_query_lists(&mut event);
+    let http_api_v1 = event.get("version").and_then(Value::as_str) == Some("1.0");
+    let request = if let Ok(mut r) = ApiGatewayProxyRequest::deserialize(&event) {
+        if http_api_v1 {
+            http_api_v1_stage(&mut r);
         }
+        LambdaRequest::ApiGatewayV1(r)
+    } else if let Ok(r) = ApiGatewayV2httpRequest::deserialize(&event) {
+        LambdaRequest::ApiGatewayV2(r)
+    } else if let Ok(r) = AlbTargetGroupRequest::deserialize(&event) {
+        LambdaRequest::Alb(r)
+    } else {
+        return Err(not_http());
     };
+    drop(event);
     let mut request = uri::make_convertible(without_body(request)?).ok_or_else(not_http)?;
-    if let Some(values) = repeated {
+    if let Some(values) = authorization::repeated_authorization(authorization) {
         authorization::keep_repeated(&mut request, &values);
     }
     Ok(request)
 }
 
-/// `true` if the event names its HTTP method with an empty string (`httpMethod` of REST
-/// and ALB events, `requestContext.httpMethod`, `requestContext.http.method` of payload
-/// 2.0). `aws_lambda_events` reads an empty method as `GET`, which would turn a malformed
-/// event into a list request; no front door sends one, so such an event is refused.
-fn has_empty_method(raw: &str) -> bool {
-    #[derive(Deserialize)]
-    struct Event {
-        #[serde(rename = "httpMethod")]
-        http_method: Option<String>,
-        #[serde(rename = "requestContext")]
-        request_context: Option<Context>,
-    }
-    #[derive(Deserialize)]
-    struct Context {
-        #[serde(rename = "httpMethod")]
-        http_method: Option<String>,
-        http: Option<Http>,
-    }
-    #[derive(Deserialize)]
-    struct Http {
-        method: Option<String>,
-    }
-    let Ok(event) = serde_json::from_str::<Event>(raw) else {
-        // Not an object of this shape: the full parse decides.
-        return false;
+/// The stage rule for an HTTP API that invokes with payload format 1.0 (`"version":
+/// "1.0"`, which REST APIs do not send): under a named stage `S` its `path` starts with
+/// `/S`, as the client sent it (and as `requestContext.path` has it), unlike a REST API's,
+/// which lacks the stage. The path is put in REST's form, without `/S`, so that the rest of
+/// the function reads both alike (`lambda_http` puts `/S` back in the request URI). A path
+/// without `/S` (API Gateway never sends one) is emptied, which no route matches: 404, as
+/// for a payload 2.0 `rawPath` without its stage ([`crate::endpoint::resolve`]).
+fn http_api_v1_stage(request: &mut ApiGatewayProxyRequest) {
+    let Some(stage) = request
+        .request_context
+        .stage
+        .as_deref()
+        .filter(|s| !s.is_empty() && *s != "$default")
+    else {
+        return;
     };
-    let context = event.request_context;
-    [
-        event.http_method,
-        context.as_ref().and_then(|c| c.http_method.clone()),
-        context.and_then(|c| c.http).and_then(|h| h.method),
-    ]
-    .iter()
-    .flatten()
-    .any(|m| m.is_empty())
+    let path = request.path.as_deref().unwrap_or_default();
+    let without_stage = path
+        .strip_prefix('/')
+        .and_then(|p| p.strip_prefix(stage))
+        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+        .map(str::to_owned);
+    request.path = Some(without_stage.unwrap_or_default());
 }
 
 /// The invocation error of an event that is not an HTTP request; it names no input.
@@ -256,12 +258,13 @@ mod tests {
                 r#"{"version":"2.0","rawPath":"/api/v1/admin/apikey","requestContext":{"http":{"method":""}}}"#,
             ),
         ] {
-            assert!(has_empty_method(event), "{path}");
+            let event: Value = serde_json::from_str(event).unwrap();
+            assert!(parse::has_empty_method(&event), "{path}");
         }
-        assert!(!has_empty_method(
-            r#"{"httpMethod":"GET","requestContext":{"http":{"method":"GET"}}}"#
-        ));
-        assert!(!has_empty_method("[1, 2]"));
+        assert!(!parse::has_empty_method(&serde_json::json!(
+            {"httpMethod":"GET","requestContext":{"http":{"method":"GET"}}}
+        )));
+        assert!(!parse::has_empty_method(&serde_json::json!([1, 2])));
         let mut rest: Value =
             serde_json::from_str(include_str!("../../events/rest-list-200.json")).unwrap();
         assert!(parse_event(&rest.to_string()).is_ok());
@@ -283,6 +286,52 @@ mod tests {
             let err = parse_event(raw).unwrap_err();
             assert_eq!(err.error_type, NOT_HTTP_ERROR_TYPE);
             assert!(!err.error_message.contains("secret"));
+        }
+    }
+
+    #[test]
+    fn more_header_values_than_a_header_map_holds_are_refused_not_panicked_on() {
+        // `http`'s HeaderMap panics ("size overflows MAX_SIZE") past 32,768 names, which
+        // `lambda_http` built from any event; found by examples/event_memory.rs.
+        for n in [parse::MAX_HEADER_VALUES + 1, 40_000] {
+            let headers: serde_json::Map<String, Value> = (0..n)
+                .map(|i| (format!("x-h-{i}"), Value::from("v")))
+                .collect();
+            let err = parse_event(&v2(Value::Object(headers))).unwrap_err();
+            assert_eq!(err.error_type, NOT_HTTP_ERROR_TYPE);
+        }
+        let mut e: Value = serde_json::from_str(&v2(serde_json::json!({}))).unwrap();
+        e["multiValueHeaders"] =
+            serde_json::json!({"x-a": vec!["v"; 6_000], "x-b": vec!["v"; 6_000]});
+        assert!(parse_event(&e.to_string()).is_err());
+        let headers: serde_json::Map<String, Value> = (0..parse::MAX_HEADER_VALUES - 1)
+            .map(|i| (format!("x-h-{i}"), Value::from("v")))
+            .collect();
+        assert!(parse_event(&v2(Value::Object(headers))).is_ok());
+    }
+
+    #[test]
+    fn http_api_payload_v1_keeps_its_named_stage_in_path() {
+        let stage_path = |path: &str, stage: &str| {
+            let mut e: Value =
+                serde_json::from_str(include_str!("../../events/rest-list-200.json")).unwrap();
+            e["version"] = "1.0".into();
+            e["path"] = path.into();
+            e["requestContext"]["stage"] = stage.into();
+            let req: lambda_http::Request = parse_event(&e.to_string()).unwrap().into();
+            crate::endpoint::resolve(&req)
+        };
+        let list = Ok(crate::endpoint::Operation::List);
+        assert_eq!(stage_path("/Prod/api/v1/admin/apikey", "Prod"), list);
+        assert_eq!(stage_path("/api/v1/admin/apikey", "$default"), list);
+        let not_found = Err(crate::endpoint::RouteError::NotFound);
+        for (path, stage) in [
+            ("/api/v1/admin/apikey", "Prod"),
+            ("/Prodx/api/v1/admin/apikey", "Prod"),
+            ("/Prod", "Prod"),
+            ("/Dev/api/v1/admin/apikey", "Prod"),
+        ] {
+            assert_eq!(stage_path(path, stage), not_found, "{stage} {path}");
         }
     }
 }

@@ -48,6 +48,10 @@ pub struct MemoryItem {
     pub rotated_from_id: Option<TokenId>,
     /// `RotatedToId`, if any.
     pub rotated_to_id: Option<TokenId>,
+    /// A `TokenId` as a script could write it that is not a ULID (`token_id` is then
+    /// `None`): the item is in the tenant's index but cannot be shown, so a list leaves it
+    /// out and names it ([`TokenPage::unshowable`]).
+    pub unshowable_token_id: Option<String>,
 }
 
 impl MemoryItem {
@@ -188,10 +192,13 @@ impl TokenStore for MemoryStore {
 
     async fn list_tokens(&self, query: &ListQuery) -> Result<TokenPage, StoreError> {
         self.check_failure()?;
-        let mut tokens: Vec<TokenSummary> = self
-            .lock()
-            .values()
-            .filter(|item| item.tenant_id == query.tenant_id)
+        let items = self.lock();
+        let tenant = || {
+            items
+                .values()
+                .filter(|item| item.tenant_id == query.tenant_id)
+        };
+        let mut tokens: Vec<TokenSummary> = tenant()
             .filter_map(|item| item.token_id.map(|id| item.summary(id)))
             .filter(|t| query.before.is_none_or(|before| t.token_id < before))
             .collect();
@@ -199,7 +206,16 @@ impl TokenStore for MemoryStore {
         let limit = (query.limit as usize).max(1);
         let next = (tokens.len() > limit).then(|| tokens[limit - 1].token_id);
         tokens.truncate(limit);
-        Ok(TokenPage { tokens, next })
+        // No index here: every unshowable item of the tenant is named on every page.
+        let mut unshowable: Vec<String> = tenant()
+            .filter_map(|item| item.unshowable_token_id.clone())
+            .collect();
+        unshowable.sort();
+        Ok(TokenPage {
+            tokens,
+            next,
+            unshowable,
+        })
     }
 
     async fn revoke(&self, revocation: &Revocation) -> Result<Option<TokenSummary>, StoreError> {
@@ -319,5 +335,45 @@ impl TokenStore for MemoryStore {
             },
         );
         Ok(RotateOutcome::Rotated(Box::new(plan.new_item)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unshowable_item_is_named_not_listed_and_paging_goes_on() {
+        let store = MemoryStore::new();
+        let id = |n: u32| TokenId::parse(&format!("01KBGD{n:020}")).unwrap();
+        for n in 1..=3 {
+            let item = MemoryItem {
+                token_id: Some(id(n)),
+                tenant_id: 1,
+                ..MemoryItem::default()
+            };
+            store.insert(&TokenHash::of(&format!("memoryfixture{n:012}-us-1")), item);
+        }
+        let bad = MemoryItem {
+            tenant_id: 1,
+            unshowable_token_id: Some("not-a-ulid".to_owned()),
+            ..MemoryItem::default()
+        };
+        store.insert(&TokenHash::of("memoryfixturebad00000-us-1"), bad);
+        let query = |before| ListQuery {
+            tenant_id: 1,
+            limit: 2,
+            before,
+        };
+        let first = store.list_tokens(&query(None)).await.unwrap();
+        assert_eq!(
+            first.tokens.iter().map(|t| t.token_id).collect::<Vec<_>>(),
+            [id(3), id(2)]
+        );
+        assert_eq!(first.next, Some(id(2)));
+        assert_eq!(first.unshowable, ["not-a-ulid"]);
+        let second = store.list_tokens(&query(first.next)).await.unwrap();
+        assert_eq!(second.tokens.len(), 1);
+        assert_eq!(second.next, None);
     }
 }

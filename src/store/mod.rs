@@ -139,6 +139,9 @@ pub struct TokenPage {
     /// The `TokenId` to pass as `before` for the next page; `None` when this page is the
     /// last.
     pub next: Option<TokenId>,
+    /// Items of the tenant read for this page that cannot be shown (docs/api.md,
+    /// "Listing"), left out of `tokens`, each named by its `TokenId` as stored.
+    pub unshowable: Vec<String>,
 }
 
 /// Which of a tenant's tokens to list.

@@ -354,13 +354,20 @@ pub fn request_of_event(event: &Value) -> (String, String) {
         .or_else(|| event["requestContext"]["http"]["method"].as_str())
         .expect("event has a method")
         .to_ascii_uppercase();
-    let path = match event["rawPath"].as_str() {
-        Some(raw_path) => match event["requestContext"]["stage"].as_str() {
-            Some(stage) if !stage.is_empty() && stage != "$default" => raw_path
+    // Payload 2.0's `rawPath` and an HTTP API's payload 1.0 `path` (`"version": "1.0"`)
+    // carry a named stage; a REST API's `path` does not.
+    let staged = match event["rawPath"].as_str() {
+        Some(raw_path) => Some(raw_path),
+        None if event["version"] == "1.0" => event["path"].as_str(),
+        None => None,
+    };
+    let path = match staged {
+        Some(staged) => match event["requestContext"]["stage"].as_str() {
+            Some(stage) if !stage.is_empty() && stage != "$default" => staged
                 .strip_prefix('/')
                 .and_then(|p| p.strip_prefix(stage))
                 .filter(|p| p.starts_with('/')),
-            _ => Some(raw_path),
+            _ => Some(staged),
         },
         None => event["path"].as_str(),
     };

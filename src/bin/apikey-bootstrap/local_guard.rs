@@ -1,6 +1,9 @@
 //! `--import-token` stores a published dev token, which must never exist in AWS: this
-//! proves that the endpoint is DynamoDB Local rather than trusting configuration.
+//! proves that the endpoint is DynamoDB Local rather than trusting configuration, and
+//! talks to it with fixed local credentials, never the operator's.
 
+use aws_credential_types::Credentials;
+use aws_sdk_dynamodb::Client;
 use create_api_token::store::dynamodb::{
     client_from_env, with_endpoint, DynamoDbStore, OperatorError, Timeouts,
 };
@@ -12,6 +15,34 @@ use crate::error::BootstrapError;
 /// AWS region is called `ddblocal`.
 const DYNAMODB_LOCAL_REGION: &str = "ddblocal";
 const DYNAMODB_LOCAL_ACCOUNT: &str = "000000000000";
+
+/// The access key id the import signs with: the one the repository's scripts and tests give
+/// DynamoDB Local (`AWS_ACCESS_KEY_ID=local`), which keeps one database per access key id and
+/// region unless started with `-sharedDb`.
+pub(crate) const LOCAL_ACCESS_KEY_ID: &str = "local";
+const LOCAL_SECRET_ACCESS_KEY: &str = "local";
+
+/// `configured` (its region, timeouts and retries) talking to `url` with the fixed local
+/// credentials [`LOCAL_ACCESS_KEY_ID`], no session token: the operator's credentials (the
+/// default chain: environment, profile, SSO, instance role) are never resolved, so neither
+/// an access key id nor a session token reaches whatever listens on a loopback port.
+fn dynamodb_local_client(configured: &Client, url: &str) -> Client {
+    let local = Credentials::new(
+        LOCAL_ACCESS_KEY_ID,
+        LOCAL_SECRET_ACCESS_KEY,
+        None,
+        None,
+        "apikey-bootstrap-dynamodb-local",
+    );
+    let endpoint = with_endpoint(configured, url);
+    Client::from_conf(
+        endpoint
+            .config()
+            .to_builder()
+            .credentials_provider(local)
+            .build(),
+    )
+}
 
 /// `true` if `arn` is the ARN DynamoDB Local gives the table `table_name`.
 fn is_dynamodb_local_table_arn(arn: &str, table_name: &str) -> bool {
@@ -44,6 +75,8 @@ fn loopback_url(endpoint: &str) -> Option<url::Url> {
 ///    `ignore_configured_endpoint_urls` or `endpoint_url`) can redirect (AWS SDKs and Tools
 ///    reference guide, "Service-specific endpoints": configured endpoints apply only where
 ///    code sets none).
+///    It signs with fixed local credentials ([`dynamodb_local_client`]), never the
+///    operator's.
 /// 3. `DescribeTable` through that client must return the ARN DynamoDB Local gives the
 ///    table (region `ddblocal`, account `000000000000`): a loopback port-forward to a real
 ///    table, or anything else listening there, is refused.
@@ -70,7 +103,7 @@ pub(crate) async fn dynamodb_local_store(
         )
     })?;
     let configured = client_from_env(Timeouts::default()).await;
-    let store = DynamoDbStore::new(with_endpoint(&configured, url.as_str()), table_name);
+    let store = DynamoDbStore::new(dynamodb_local_client(&configured, url.as_str()), table_name);
     let arn = store.table_arn().await.map_err(|e| match e {
         OperatorError::NoTable => BootstrapError::NoTable(table_name.to_owned()),
         OperatorError::Store(e) => refused(format!(

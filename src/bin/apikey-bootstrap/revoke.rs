@@ -1,7 +1,7 @@
 //! `revoke`: one token, by `TokenId` within a tenant (as the API revokes), or by the token
 //! itself read from standard input (for items without a `TokenId`).
 
-use std::io::{IsTerminal, Read};
+use std::io::{BufRead, IsTerminal, Read};
 
 use create_api_token::store::dynamodb::{client_from_env, DynamoDbStore, Timeouts};
 use create_api_token::store::{Revocation, TenantItem, TokenStore};
@@ -48,18 +48,55 @@ pub(crate) async fn by_token_id(
 /// Longest standard input `revoke --token-stdin` reads: one token and some white space.
 const MAX_STDIN_BYTES: u64 = 1024;
 
-/// Reads exactly one token (surrounding white space ignored) from standard input.
+/// Standard input's terminal with echo turned off (a token typed or pasted there is not
+/// shown, nor left in the terminal's scrollback) until dropped, when its settings are put
+/// back as they were. `ECHONL` stays on, so the Enter that ends the token still moves to
+/// a new line.
+struct EchoOff {
+    saved: rustix::termios::Termios,
+}
+
+impl EchoOff {
+    fn on_stdin() -> std::io::Result<Self> {
+        use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions};
+        let saved = tcgetattr(std::io::stdin())?;
+        let mut quiet = saved.clone();
+        quiet.local_modes.remove(LocalModes::ECHO);
+        quiet.local_modes.insert(LocalModes::ECHONL);
+        tcsetattr(std::io::stdin(), OptionalActions::Now, &quiet)?;
+        Ok(Self { saved })
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        let now = rustix::termios::OptionalActions::Now;
+        let _ = rustix::termios::tcsetattr(std::io::stdin(), now, &self.saved);
+    }
+}
+
+/// Reads exactly one token (surrounding white space ignored) from standard input: from a
+/// terminal, one line typed with echo off ([`EchoOff`]); otherwise (a pipe, a file) all of
+/// it, at most [`MAX_STDIN_BYTES`].
 fn read_token_from_stdin(data_center: &str) -> Result<Token, BootstrapError> {
     let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        eprintln!("paste the token to revoke, then Enter and Ctrl-D:");
-    }
     let mut input = Vec::new();
-    stdin
-        .lock()
-        .take(MAX_STDIN_BYTES + 1)
-        .read_to_end(&mut input)
-        .map_err(BootstrapError::Stdin)?;
+    if stdin.is_terminal() {
+        // Echo goes off before the prompt, so nothing typed after it is ever shown.
+        let _quiet = EchoOff::on_stdin().map_err(BootstrapError::Stdin)?;
+        eprintln!("paste the token to revoke, then Enter (it is not shown):");
+        stdin
+            .lock()
+            .take(MAX_STDIN_BYTES + 1)
+            .read_until(b'\n', &mut input)
+            .map_err(BootstrapError::Stdin)?;
+    } else {
+        stdin
+            .lock()
+            .take(MAX_STDIN_BYTES + 1)
+            .read_to_end(&mut input)
+            .map_err(BootstrapError::Stdin)?;
+    }
     let one_token = || {
         BootstrapError::Usage(format!(
             "standard input must hold exactly one token, <16-{MAX_BODY_LEN} of a-z0-9>-{data_center}"

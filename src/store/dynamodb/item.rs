@@ -184,6 +184,11 @@ fn string_attribute(item: &Item, name: &str) -> Option<String> {
     }
 }
 
+/// The item's `TenantId` (N), if it has a readable one.
+pub(super) fn item_tenant(item: &Item) -> Option<i64> {
+    integer_attribute(item, attr::TENANT_ID)
+}
+
 fn integer_attribute(item: &Item, name: &str) -> Option<i64> {
     match item.get(name) {
         Some(AttributeValue::N(n)) => n.parse().ok(),
@@ -254,33 +259,60 @@ pub(super) fn token_of_tenant(
         .filter(|summary| summary.token_id == token_id)
 }
 
-/// Reads a listed or revoked item. It must carry a valid `TokenId` and the `TenantId` that
-/// was asked for: anything else is [`StoreError::Internal`] (a corrupt item, or an index
-/// answering for the wrong tenant), never shown to the caller.
-pub(super) fn summary_from_item(item: &Item, tenant_id: i64) -> Result<TokenSummary, StoreError> {
-    let token_id = string_attribute(item, attr::TOKEN_ID)
-        .and_then(|s| TokenId::parse(&s))
-        .ok_or_else(|| StoreError::Internal("listed item has no valid TokenId".to_owned()))?;
+/// A listed item the function cannot show (docs/api.md, "Listing"): written by hand or by
+/// a script, with a `TokenId` that is not a ULID, a required attribute missing, or an
+/// attribute of the wrong type. It is left out of the page, never failing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unshowable {
+    /// The item's `TokenId` as stored (the index's sort key, so always a string), to name
+    /// it in the log.
+    pub token_id: String,
+}
+
+/// Reads a listed or revoked item of `tenant_id`, or says it cannot be shown.
+///
+/// Shown only with: a `TokenId` (S) that is a ULID; `TenantId` (N) equal to `tenant_id`;
+/// `DateCreated` (S) and `Description` (S). `Role` (S), `DateRevoked` (S) and
+/// `CreatedById` (S, a ULID) may be absent, but not of another type. `Revoked` is read as
+/// authentication reads it (anything but absent or `BOOL false` is revoked: fail closed).
+///
+/// # Errors
+/// [`Unshowable`], naming the item by its stored `TokenId`.
+pub fn summary_from_item(item: &Item, tenant_id: i64) -> Result<TokenSummary, Unshowable> {
+    let unshowable = || Unshowable {
+        token_id: match item.get(attr::TOKEN_ID) {
+            Some(AttributeValue::S(s)) => s.clone(),
+            _ => String::new(),
+        },
+    };
+    let required = |name| string_attribute(item, name).ok_or_else(unshowable);
+    let optional = |name| match item.get(name) {
+        None => Ok(None),
+        Some(AttributeValue::S(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(unshowable()),
+    };
+    let token_id = TokenId::parse(&required(attr::TOKEN_ID)?).ok_or_else(unshowable)?;
     if integer_attribute(item, attr::TENANT_ID) != Some(tenant_id) {
-        return Err(StoreError::Internal(
-            "listed item belongs to another tenant".to_owned(),
-        ));
+        return Err(unshowable());
     }
+    let created_by_id = match optional(attr::CREATED_BY_ID)? {
+        None => None,
+        Some(id) => Some(TokenId::parse(&id).ok_or_else(unshowable)?),
+    };
     Ok(TokenSummary {
         token_id,
-        date_created: string_attribute(item, attr::DATE_CREATED).unwrap_or_default(),
-        description: string_attribute(item, attr::DESCRIPTION).unwrap_or_default(),
+        date_created: required(attr::DATE_CREATED)?,
+        description: required(attr::DESCRIPTION)?,
         tenant_id,
-        role: string_attribute(item, attr::ROLE),
+        role: optional(attr::ROLE)?,
         revoked: is_revoked(item),
-        date_revoked: string_attribute(item, attr::DATE_REVOKED),
-        created_by_id: string_attribute(item, attr::CREATED_BY_ID).and_then(|s| TokenId::parse(&s)),
-        date_expires: string_attribute(item, attr::DATE_EXPIRES),
-        date_last_used: string_attribute(item, attr::DATE_LAST_USED),
+        date_revoked: optional(attr::DATE_REVOKED)?,
+        created_by_id,
+        date_expires: optional(attr::DATE_EXPIRES)?,
+        date_last_used: optional(attr::DATE_LAST_USED)?,
     })
 }
 
-#[cfg(test)]
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,5 +453,61 @@ mod tests {
         assert!(legacy.revoked, "fail closed, as for the caller");
         assert_eq!(legacy.role, None);
         assert!(!TenantItem::from(&item(&[])).revoked);
+    }
+
+    #[test]
+    fn listed_items_that_cannot_be_shown_are_named_not_failed() {
+        let good = || {
+            item(&[
+                (
+                    "TokenId",
+                    AttributeValue::S("01KBDEVSTD0000000000000001".into()),
+                ),
+                ("TenantId", AttributeValue::N("1".into())),
+                (
+                    "DateCreated",
+                    AttributeValue::S("2026-04-18T12:00:00".into()),
+                ),
+                ("Description", AttributeValue::S("".into())),
+            ])
+        };
+        let shown = summary_from_item(&good(), 1).unwrap();
+        assert_eq!((shown.role, shown.revoked), (None, false));
+        let named = |token_id: &str| {
+            Err(Unshowable {
+                token_id: token_id.to_owned(),
+            })
+        };
+        let id = "01KBDEVSTD0000000000000001";
+        for (name, value) in [
+            ("TokenId", Some(AttributeValue::S("not-a-ulid".into()))),
+            ("TenantId", Some(AttributeValue::N("2".into()))),
+            ("TenantId", Some(AttributeValue::N("1.5".into()))),
+            ("DateCreated", None),
+            ("DateCreated", Some(AttributeValue::N("1".into()))),
+            ("Description", None),
+            ("Description", Some(AttributeValue::Bool(true))),
+            (
+                "Role",
+                Some(AttributeValue::Ss(vec!["Administrator".into()])),
+            ),
+            ("DateRevoked", Some(AttributeValue::N("0".into()))),
+            ("CreatedById", Some(AttributeValue::S("nobody".into()))),
+            ("CreatedById", Some(AttributeValue::Null(true))),
+        ] {
+            let mut i = good();
+            match value {
+                Some(v) => i.insert(name.into(), v),
+                None => i.remove(name),
+            };
+            let expected = if name == "TokenId" { "not-a-ulid" } else { id };
+            assert_eq!(summary_from_item(&i, 1), named(expected), "{name}");
+        }
+        let mut revoked = good();
+        revoked.insert("Revoked".into(), AttributeValue::S("false".into()));
+        assert!(
+            summary_from_item(&revoked, 1).unwrap().revoked,
+            "fail closed"
+        );
     }
 }

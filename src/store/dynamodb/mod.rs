@@ -51,8 +51,7 @@ use super::{
 use crate::rotation;
 use crate::token::TokenHash;
 use item::{
-    old_token_from_item, summary_from_item, token_of_tenant, CALLER_PROJECTION,
-    CALLER_PROJECTION_NAMES,
+    item_tenant, old_token_from_item, token_of_tenant, CALLER_PROJECTION, CALLER_PROJECTION_NAMES,
 };
 use rotate::{Written, MAX_ROTATE_ATTEMPTS};
 
@@ -65,7 +64,9 @@ mod schema;
 
 pub use classify::classify;
 pub use client::{client_from_env, with_endpoint, DynamoDbStore, Timeouts};
-pub use item::{attr, item_attributes, Item, TENANT_ITEM_ATTRIBUTES};
+pub use item::{
+    attr, item_attributes, summary_from_item, Item, Unshowable, TENANT_ITEM_ATTRIBUTES,
+};
 pub use operator::{OperatorError, ScanProgress, SCAN_PAGE_ITEMS};
 pub use schema::{create_table, INDEX_PROJECTED_ATTRIBUTES, TENANT_TOKENS_INDEX};
 
@@ -133,6 +134,7 @@ impl TokenStore for DynamoDbStore {
         // One item more than the page, so that `next` is set only when a next page exists.
         let wanted = query.limit.max(1) as usize + 1;
         let mut tokens = Vec::with_capacity(wanted);
+        let mut unshowable = Vec::new();
         let mut start_key = None;
         loop {
             let mut request = self
@@ -154,8 +156,19 @@ impl TokenStore for DynamoDbStore {
                 None => request.key_condition_expression("TenantId = :tenant"),
             };
             let output = request.send().await.map_err(|e| classify(&e))?;
+            // An item that cannot be shown is left out and named; the page goes on. An
+            // item of another tenant is not one of those: the index answered for the wrong
+            // partition, and nothing of the page is shown (fail closed).
             for item in output.items() {
-                tokens.push(summary_from_item(item, query.tenant_id)?);
+                if item_tenant(item) != Some(query.tenant_id) {
+                    return Err(StoreError::Internal(
+                        "listed item belongs to another tenant".to_owned(),
+                    ));
+                }
+                match summary_from_item(item, query.tenant_id) {
+                    Ok(token) => tokens.push(token),
+                    Err(bad) => unshowable.push(bad.token_id),
+                }
             }
             start_key = output.last_evaluated_key;
             if tokens.len() >= wanted || start_key.is_none() {
@@ -165,7 +178,11 @@ impl TokenStore for DynamoDbStore {
         let limit = wanted - 1;
         let next = (tokens.len() > limit).then(|| tokens[limit - 1].token_id);
         tokens.truncate(limit);
-        Ok(TokenPage { tokens, next })
+        Ok(TokenPage {
+            tokens,
+            next,
+            unshowable,
+        })
     }
 
     async fn revoke(&self, revocation: &Revocation) -> Result<Option<TokenSummary>, StoreError> {
@@ -205,7 +222,11 @@ impl TokenStore for DynamoDbStore {
             Ok(output) => output
                 .attributes
                 .as_ref()
-                .map(|item| summary_from_item(item, revocation.tenant_id))
+                .map(|item| {
+                    summary_from_item(item, revocation.tenant_id).map_err(|_| {
+                        StoreError::Internal("revoked item cannot be shown".to_owned())
+                    })
+                })
                 .transpose(),
             Err(SdkError::ServiceError(e))
                 if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
