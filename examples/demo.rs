@@ -10,6 +10,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use aws_sdk_dynamodb::types::AttributeValue;
+use create_api_token::token::TokenHash;
 use serde_json::Value;
 use testkit::{events, process, Outcome, RuntimeApi};
 use tokio::process::Command;
@@ -24,6 +26,54 @@ fn revoke_event(template: &str, token_id: &str) -> String {
     events::from_json(template)
         .path(&format!("{}/{token_id}", events::COLLECTION))
         .to_string()
+}
+
+/// `http-api-get-own-200.json` aimed at `token_id`: `GET /api/v1/admin/apikey/{token_id}`.
+fn get_event(template: &str, token_id: &str) -> String {
+    events::from_json(template)
+        .path(&format!("{}/{token_id}", events::COLLECTION))
+        .to_string()
+}
+
+/// `POST /api/v1/admin/apikey/{token_id}/rotate?{query}`, from the get event's shape (HTTP
+/// API payload 2.0), with the route key and path parameter API Gateway gives that route.
+fn rotate_event(template: &str, token_id: &str, query: &str) -> String {
+    let route = format!("POST {}/{{TokenId}}/rotate", events::COLLECTION);
+    events::from_json(template)
+        .method("POST")
+        .path(&format!("{}/{token_id}/rotate", events::COLLECTION))
+        .query(query)
+        .with(|e| {
+            e["routeKey"] = route.clone().into();
+            e["requestContext"]["routeKey"] = route.into();
+            e["pathParameters"] = serde_json::json!({ "TokenId": token_id });
+        })
+        .to_string()
+}
+
+/// Sets the `DateExpires` of `token`'s item to a past date in DynamoDB Local, as if its
+/// grace period had run out (the demo does not wait an hour).
+async fn expire_now(token: &str) {
+    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let client = aws_sdk_dynamodb::Client::new(&config);
+    let table = std::env::var("TABLE_NAME").expect("TABLE_NAME (scripts/demo.sh sets it)");
+    let past = time::OffsetDateTime::now_utc() - time::Duration::seconds(1);
+    let past = past
+        .format(create_api_token::dates::FORMAT)
+        .expect("a date in the stored format");
+    client
+        .update_item()
+        .table_name(table)
+        .key(
+            "TokenHash",
+            AttributeValue::S(TokenHash::of(token).as_str().to_owned()),
+        )
+        .update_expression("SET DateExpires = :past")
+        .expression_attribute_values(":past", AttributeValue::S(past))
+        .condition_expression("attribute_exists(TokenHash)")
+        .send()
+        .await
+        .expect("DynamoDB Local sets DateExpires");
 }
 
 /// A response header (payload 2.0 `headers`, or the first of `multiValueHeaders`).
@@ -49,6 +99,7 @@ fn print_response(title: &str, outcome: &Outcome) -> Option<Value> {
                 "www-authenticate",
                 "allow",
                 "api-token-id",
+                "api-token-expires",
             ] {
                 // Payload 2.0 answers in `headers`; payload 1.0 and ALB may use `multiValueHeaders`.
                 let single = v["headers"].get(h).and_then(Value::as_str);
@@ -149,6 +200,73 @@ async fn main() {
             &invoke(with_bearer(&event("http-api-list-200.json"), token)).await,
         );
     }
+    // Part 2 of the lifecycle: a token that expires, read one at a time, rotated with an
+    // overlap (both tokens work), the old one refused once its grace is over, and the
+    // DateLastUsed its uses left.
+    let outcome = invoke(with_bearer(
+        &event("http-api-create-expiring-200.json"),
+        &bootstrap_token,
+    ))
+    .await;
+    let expiring = print_response(
+        "CREATE, expiring  events/http-api-create-expiring-200.json  (expires_in=2592000: 30 days, Api-Token-Expires)",
+        &outcome,
+    );
+    let old_token = expiring
+        .as_ref()
+        .and_then(|v| v["Response"]["token"]["Token"].as_str())
+        .map(str::to_owned);
+    let old_id = header(&outcome, "api-token-id");
+    if let (Some(old_token), Some(old_id)) = (&old_token, &old_id) {
+        let get_own = event("http-api-get-own-200.json");
+        print_response(
+            &format!("GET  /api/v1/admin/apikey/{old_id}  (one token: DateExpires, no secret)"),
+            &invoke(with_bearer(&get_event(&get_own, old_id), &bootstrap_token)).await,
+        );
+        let outcome = invoke(with_bearer(
+            &rotate_event(&get_own, old_id, "grace=3600"),
+            &bootstrap_token,
+        ))
+        .await;
+        let rotated = print_response(
+            &format!("ROTATE  POST /api/v1/admin/apikey/{old_id}/rotate?grace=3600  (a new token; the old one keeps working for an hour)"),
+            &outcome,
+        );
+        let new_token = rotated
+            .as_ref()
+            .and_then(|v| v["Response"]["token"]["Token"].as_str())
+            .map(str::to_owned);
+        let new_id = header(&outcome, "api-token-id");
+        let own = event("http-api-self-standard-200.json");
+        print_response(
+            "SELF with the OLD token during the overlap  GET /api/v1/apikey/self  (200: its DateExpires is now + 1 h)",
+            &invoke(with_bearer(&own, old_token)).await,
+        );
+        if let Some(new_token) = &new_token {
+            print_response(
+                "SELF with the NEW token  GET /api/v1/apikey/self  (200: its own TokenId, the old token's lifetime of 30 days)",
+                &invoke(with_bearer(&own, new_token)).await,
+            );
+        }
+        expire_now(old_token).await;
+        println!("\n== (the old token's DateExpires set 1 s in the past in DynamoDB Local: its grace is over)");
+        print_response(
+            "SELF with the OLD token after its grace  (401: the expired token's message and challenge)",
+            &invoke(with_bearer(&own, old_token)).await,
+        );
+        for (id, what) in [
+            (Some(old_id), "the old token"),
+            (new_id.as_ref(), "the new token"),
+        ] {
+            if let Some(id) = id {
+                print_response(
+                    &format!("GET  /api/v1/admin/apikey/{id}  ({what}: DateLastUsed, written by its use above)"),
+                    &invoke(with_bearer(&get_event(&get_own, id), &bootstrap_token)).await,
+                );
+            }
+        }
+    }
+
     for (file, what) in [
         (
             "http-api-revoke-other-tenant-404.json",

@@ -23,6 +23,9 @@
 //!    their floors: the same DynamoDB calls issued directly with the same client (the
 //!    caller's `GetItem`, then the `Query` on `TenantTokens`; for a revocation the `Query`
 //!    for the key and the conditional `UpdateItem`), in alternating blocks as (1)/(2);
+//! 9. get, self and rotate (`grace=60`, a fresh token each time), in process, against
+//!    their floors (`reads_rotate`: the same calls raw, without the `DateLastUsed` write,
+//!    which is off the critical path);
 //! 8. creates per second from one process at concurrency 1, 8 and 32
 //!    (`AWS_LAMBDA_MAX_CONCURRENCY`, Lambda Managed Instances) against as many separate
 //!    one-at-a-time processes polling the same Runtime API, each with peak RSS.
@@ -30,7 +33,7 @@
 //! Environment knobs: `BENCH_N` (invocations per warm figure, default 2000, at least
 //! 1000), `BENCH_COLD_STARTS` (default 9), `BENCH_CPU_N` (default 50000),
 //! `BENCH_ONLY=cpu` (figure 3 only, no DynamoDB; used by the profile sweep), `BENCH_ONLY=ops`
-//! (figure 7 only), `BENCH_ONLY=throughput` (figure 8 only),
+//! (figures 7 and 9 only), `BENCH_ONLY=throughput` (figure 8 only),
 //! `BENCH_OPS_N` (list and revoke samples per side, default 1000), `BENCH_TP_N` (creates
 //! per throughput configuration, default 3000),
 //! `BENCH_BOOTSTRAP` (path of the arm64 bootstrap), `BENCH_FUNCTION_BIN` (the function
@@ -39,12 +42,13 @@
 //! Without `--bench` (as `cargo test --all-targets` runs it) it only smoke-tests figure 3.
 //!
 //! The figures live one module each: [`warm`] (1, 2), [`handler_cpu`] (3), [`cold_start`]
-//! (4, 5), [`operations`] (7), [`throughput`] (8); [`run`] measures them in order (6 is a
+//! (4, 5), [`operations`] (7), [`reads_rotate`] (9), [`throughput`] (8); [`run`] measures them in order (6 is a
 //! file size) and [`summary`] prints the table of targets.
 
 mod cold_start;
 mod handler_cpu;
 mod operations;
+mod reads_rotate;
 mod run;
 mod stats;
 mod summary;

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use create_api_token::store::dynamodb::{
-    attr, client_from_env, DynamoDbStore, Timeouts, TENANT_TOKENS_INDEX,
+    attr, client_from_env, DynamoDbStore, Timeouts, CALLER_PROJECTION, CALLER_PROJECTION_NAMES,
+    TENANT_TOKENS_INDEX,
 };
 use create_api_token::store::{NewTokenItem, PutOutcome, TokenStore, ADMINISTRATOR, STANDARD};
 use create_api_token::token::TokenHash;
@@ -113,8 +114,13 @@ pub async fn raw_get_caller(client: &Client, table: &str, caller_key: &str) {
         .table_name(table)
         .key(attr::TOKEN_HASH, AttributeValue::S(caller_key.to_owned()))
         .consistent_read(true)
-        .projection_expression("TenantId, #role, Revoked, TokenId")
-        .expression_attribute_names("#role", attr::ROLE)
+        .projection_expression(CALLER_PROJECTION)
+        .set_expression_attribute_names(Some(
+            CALLER_PROJECTION_NAMES
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        ))
         .send()
         .await
         .expect("floor GetItem");

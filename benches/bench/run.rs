@@ -7,6 +7,7 @@ use testkit::Table;
 
 use crate::cold_start::{figure_cold_start, figure_rss, function_binary, ColdFigures, RssFigures};
 use crate::operations::{figure_list_and_revoke, print_pair, OperationFigures, LIST_LIMIT};
+use crate::reads_rotate::{figure_get_self_rotate, ReadRotateFigures};
 use crate::stats::{env_usize, mib, ms, Samples};
 use crate::throughput::{describe, throughput, Throughput};
 use crate::warm::figure_warm_and_floor;
@@ -36,6 +37,7 @@ pub struct Figures {
     pub list_ratio: f64,
     /// Figure 7: revoke p50 / floor p50.
     pub revoke_ratio: f64,
+    pub reads_rotate: ReadRotateFigures,
     /// Figure 8: (1 process x c, c processes x 1) for c in 1, 8, 32.
     pub throughput: Vec<(Throughput, Throughput)>,
 }
@@ -78,6 +80,17 @@ pub fn operations_only(rt: &tokio::runtime::Runtime, table: &Table) {
     ));
     print_pair("list  ", &ops.list);
     print_pair("revoke", &ops.revoke);
+    reads_and_rotation(rt, table, env_usize("BENCH_OPS_N", 1000).max(200));
+}
+
+/// Figure 9, printed as it is measured.
+fn reads_and_rotation(rt: &tokio::runtime::Runtime, table: &Table, n: usize) -> ReadRotateFigures {
+    println!("[9] get, self and rotate (grace=60) vs their floors");
+    let figures = rt.block_on(figure_get_self_rotate(table, n));
+    print_pair("get   ", &figures.get);
+    print_pair("self  ", &figures.self_view);
+    print_pair("rotate", &figures.rotate);
+    figures
 }
 
 /// `BENCH_ONLY=throughput`: figure 8 alone.
@@ -169,6 +182,7 @@ pub fn all(rt: &tokio::runtime::Runtime, table: &Table, event: &str, cpu: (f64, 
     let ops = rt.block_on(figure_list_and_revoke(table, ops_n));
     let list_ratio = print_pair("list  ", &ops.list);
     let revoke_ratio = print_pair("revoke", &ops.revoke);
+    let reads_rotate = reads_and_rotation(rt, table, ops_n);
 
     let tp_n = env_usize("BENCH_TP_N", 3000).max(500);
     println!("[8] creates per second, {tp_n} per configuration, as many in flight as workers");
@@ -199,6 +213,7 @@ pub fn all(rt: &tokio::runtime::Runtime, table: &Table, event: &str, cpu: (f64, 
         ops,
         list_ratio,
         revoke_ratio,
+        reads_rotate,
         throughput: tp,
     }
 }

@@ -1,7 +1,7 @@
 //! The summary table of a full run: each figure against its target (issue #4).
 
 use crate::run::Figures;
-use crate::stats::{mib, ms, Report};
+use crate::stats::{mib, ms, Report, Samples};
 use crate::throughput::describe;
 
 /// The summary of `figures`, one row per figure.
@@ -18,6 +18,7 @@ pub fn report(figures: &Figures) -> Report {
         ops,
         list_ratio,
         revoke_ratio,
+        reads_rotate,
         throughput: tp,
     } = figures;
     let (ratio, first_ratio, list_ratio, revoke_ratio) =
@@ -88,9 +89,21 @@ pub fn report(figures: &Figures) -> Report {
             false,
         ),
     }
+    let ratio_of = |pair: &(Samples, Samples)| pair.0.p50() / pair.1.p50();
     for (label, pair, ratio) in [
         ("7. list, page of 50 of 100", &ops.list, list_ratio),
         ("7. revoke", &ops.revoke, revoke_ratio),
+        ("9. get", &reads_rotate.get, ratio_of(&reads_rotate.get)),
+        (
+            "9. self",
+            &reads_rotate.self_view,
+            ratio_of(&reads_rotate.self_view),
+        ),
+        (
+            "9. rotate, grace=60",
+            &reads_rotate.rotate,
+            ratio_of(&reads_rotate.rotate),
+        ),
     ] {
         report.info(
             &format!("{label} (p50 / p99)"),

@@ -50,9 +50,7 @@ use super::{
 };
 use crate::rotation;
 use crate::token::TokenHash;
-use item::{
-    item_tenant, old_token_from_item, token_of_tenant, CALLER_PROJECTION, CALLER_PROJECTION_NAMES,
-};
+use item::{item_tenant, old_token_from_item, token_of_tenant};
 use rotate::{Written, MAX_ROTATE_ATTEMPTS};
 
 mod classify;
@@ -65,7 +63,8 @@ mod schema;
 pub use classify::classify;
 pub use client::{client_from_env, with_endpoint, DynamoDbStore, Timeouts};
 pub use item::{
-    attr, item_attributes, summary_from_item, Item, Unshowable, TENANT_ITEM_ATTRIBUTES,
+    attr, item_attributes, summary_from_item, Item, Unshowable, CALLER_PROJECTION,
+    CALLER_PROJECTION_NAMES, TENANT_ITEM_ATTRIBUTES,
 };
 pub use operator::{OperatorError, ScanProgress, SCAN_PAGE_ITEMS};
 pub use schema::{create_table, INDEX_PROJECTED_ATTRIBUTES, TENANT_TOKENS_INDEX};
