@@ -14,6 +14,8 @@ use crate::endpoint::{self, RouteError};
 use crate::store::{RotateConflict, StoreError};
 use crate::verify::VerifyError;
 
+pub use crate::parameter::ParameterError;
+
 /// The `WWW-Authenticate` challenge sent with every 401 (RFC 6750 §3).
 pub const WWW_AUTHENTICATE: &str = r#"Bearer realm="api""#;
 
@@ -33,14 +35,6 @@ pub const EXPIRED_MESSAGE: &str = "The API token has expired.";
 /// The single message of a get, `DELETE` or rotation whose `TokenId` is not a token of the
 /// caller's tenant, whether another tenant has it or nobody does (no cross-tenant oracle).
 pub const TOKEN_NOT_FOUND_MESSAGE: &str = "No API token with this TokenId exists in your tenant.";
-
-/// An invalid query parameter of an operation (400), defined by the operation that parses
-/// it (e.g. [`crate::api::list::ParamError`]): its `Display` is the client's message, plain
-/// English naming the parameter; [`ParameterError::reason`] the log line's reason class.
-pub trait ParameterError: std::error::Error + Send + Sync + 'static {
-    /// A short stable name for the log line's `reason` field.
-    fn reason(&self) -> &'static str;
-}
 
 /// A request that did not succeed.
 #[derive(Debug, thiserror::Error)]

@@ -56,6 +56,7 @@ pub mod last_use;
 pub mod lifetime;
 pub mod logging;
 pub mod metrics;
+pub mod parameter;
 pub mod response;
 pub mod rotation;
 pub mod runtime;

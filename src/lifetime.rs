@@ -16,7 +16,7 @@ use std::fmt;
 use time::{Duration, OffsetDateTime};
 
 use crate::dates;
-use crate::error::ParameterError;
+use crate::parameter::ParameterError;
 
 /// Shortest `expires_in` (and `MAX_TOKEN_LIFETIME`): one minute.
 pub const MIN_LIFETIME: Seconds = Seconds(60);

@@ -12,7 +12,7 @@
 
 use std::time::Duration;
 
-use create_api_token::endpoint::COLLECTION_PATH;
+use create_api_token::endpoint::{COLLECTION_PATH, SELF_PATH};
 use create_api_token::lifetime::{self, Seconds};
 use create_api_token::metrics::MetricsSink;
 use create_api_token::store::memory::{MemoryItem, MemoryStore};
@@ -70,27 +70,14 @@ fn app() -> App<MemoryStore> {
     App::new(store(), "us-1").with_clock(now)
 }
 
-/// An HTTP API (payload 2.0) event, parsed by lambda_http like the runtime does.
+/// An HTTP API (payload 2.0) event from the test kit's builder, parsed as the runtime does.
 fn v2(method: &str, raw_path: &str, query: &str, token: Option<&str>) -> Request {
-    let mut headers = serde_json::json!({"host": "abc.execute-api.us-east-1.amazonaws.com"});
-    if let Some(token) = token {
-        headers["authorization"] = format!("Bearer {token}").into();
+    let event = testkit::events::http_api(method, raw_path).query(query);
+    match token {
+        Some(token) => event.bearer(token),
+        None => event,
     }
-    let event = serde_json::json!({
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": raw_path,
-        "rawQueryString": query,
-        "headers": headers,
-        "requestContext": {
-            "accountId": "123456789012", "apiId": "abc", "domainName": "abc.execute-api.us-east-1.amazonaws.com",
-            "domainPrefix": "abc", "requestId": "r1", "routeKey": "$default", "stage": "$default",
-            "time": "18/Apr/2026:12:00:00 +0000", "timeEpoch": 1776513600000u64,
-            "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "test"}
-        },
-        "isBase64Encoded": false
-    });
-    lambda_http::request::from_str(&event.to_string()).expect("valid v2 event")
+    .request()
 }
 
 fn create(query: &str, token: &str) -> Request {
@@ -237,6 +224,9 @@ fn every_path() -> Vec<(&'static str, String)> {
         ("POST", COLLECTION_PATH.to_owned()),
         ("GET", COLLECTION_PATH.to_owned()),
         ("DELETE", format!("{COLLECTION_PATH}/{TARGET_ID}")),
+        ("GET", format!("{COLLECTION_PATH}/{TARGET_ID}")),
+        ("POST", format!("{COLLECTION_PATH}/{TARGET_ID}/rotate")),
+        ("GET", SELF_PATH.to_owned()),
     ]
 }
 

@@ -6,10 +6,8 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use aws_sdk_dynamodb::Client;
 use create_api_token::store::dynamodb::{
-    attr, client_from_env, DynamoDbStore, Timeouts, CALLER_PROJECTION, CALLER_PROJECTION_NAMES,
-    TENANT_TOKENS_INDEX,
+    attr, client_from_env, DynamoDbStore, Timeouts, TENANT_TOKENS_INDEX,
 };
 use create_api_token::store::{NewTokenItem, PutOutcome, TokenStore, ADMINISTRATOR, STANDARD};
 use create_api_token::token::TokenHash;
@@ -19,7 +17,7 @@ use testkit::{events, Table, DEV_ADMIN_TOKEN_ID};
 
 use crate::handler_cpu::parse;
 use crate::stats::{ms, Samples};
-use crate::warm::body_text;
+use crate::warm::{body_text, raw_get_caller};
 use crate::BLOCK;
 
 /// The Administrator of the tenant whose 100 tokens are listed.
@@ -105,26 +103,6 @@ pub fn api_event(method: &str, path: &str, query: &[(&str, &str)], token: &str) 
         .query(&query.join("&"))
         .bearer(token)
         .to_string()
-}
-
-/// The caller lookup every operation starts with, as the handler sends it.
-pub async fn raw_get_caller(client: &Client, table: &str, caller_key: &str) {
-    let got = client
-        .get_item()
-        .table_name(table)
-        .key(attr::TOKEN_HASH, AttributeValue::S(caller_key.to_owned()))
-        .consistent_read(true)
-        .projection_expression(CALLER_PROJECTION)
-        .set_expression_attribute_names(Some(
-            CALLER_PROJECTION_NAMES
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        ))
-        .send()
-        .await
-        .expect("floor GetItem");
-    assert!(got.item.is_some(), "the caller item exists");
 }
 
 pub struct OperationFigures {

@@ -25,9 +25,9 @@ use create_api_token::App;
 use testkit::Table;
 
 use crate::handler_cpu::parse;
-use crate::operations::{alternate, api_event, raw_get_caller, seed_token, Timed};
+use crate::operations::{alternate, api_event, seed_token, Timed};
 use crate::stats::Samples;
-use crate::warm::body_text;
+use crate::warm::{body_text, raw_get_caller};
 use crate::BLOCK;
 
 /// The tenant whose tokens are read and rotated, and its Administrator.

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use create_api_token::store::dynamodb::{
-    client_from_env, item_attributes, DynamoDbStore, Timeouts,
+    attr, client_from_env, item_attributes, DynamoDbStore, Timeouts, CALLER_PROJECTION,
+    CALLER_PROJECTION_NAMES,
 };
 use create_api_token::store::{NewTokenItem, TokenStore, STANDARD};
 use create_api_token::token::TokenHash;
@@ -20,6 +21,26 @@ use crate::handler_cpu::parse;
 use crate::stats::Samples;
 use crate::BLOCK;
 
+/// The caller lookup every operation starts with, as the handler sends it.
+pub async fn raw_get_caller(client: &Client, table: &str, caller_key: &str) {
+    let got = client
+        .get_item()
+        .table_name(table)
+        .key(attr::TOKEN_HASH, AttributeValue::S(caller_key.to_owned()))
+        .consistent_read(true)
+        .projection_expression(CALLER_PROJECTION)
+        .set_expression_attribute_names(Some(
+            CALLER_PROJECTION_NAMES
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        ))
+        .send()
+        .await
+        .expect("floor GetItem");
+    assert!(got.item.is_some(), "the caller item exists");
+}
+
 /// One strongly consistent `GetItem` and one conditional `PutItem`, as the handler sends
 /// them, issued directly with `client`.
 pub async fn floor_once(
@@ -29,7 +50,7 @@ pub async fn floor_once(
     item: HashMap<String, AttributeValue>,
 ) -> Duration {
     let t = Instant::now();
-    crate::operations::raw_get_caller(client, table, caller).await;
+    raw_get_caller(client, table, caller).await;
     client
         .put_item()
         .table_name(table)

@@ -24,7 +24,6 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-use super::authenticate::administrator;
 use super::budget;
 use super::request_log::RequestLog;
 use crate::endpoint::{self, Operation};
@@ -149,7 +148,7 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
     }
 
     /// The contract's evaluation order, with the one `match` that dispatches each
-    /// [`Operation`] to its file, applying rule 4 ([`administrator`]) to every operation
+    /// [`Operation`] to its file, applying rule 4 ([`App::administrator`]) to every operation
     /// but the caller's own token's.
     async fn evaluate(&self, request: &Request, log: &mut RequestLog) -> Result<Success, ApiError> {
         let operation = endpoint::resolve(request)?;
@@ -167,7 +166,7 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
     }
 
     /// Rules 4 to 6 for a verified caller: the one `match` dispatching each [`Operation`]
-    /// to its file, applying rule 4 ([`administrator`]) to every operation but the
+    /// to its file, applying rule 4 ([`App::administrator`]) to every operation but the
     /// caller's own token's.
     async fn operate(
         &self,
@@ -177,14 +176,24 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
         log: &mut RequestLog,
     ) -> Result<Success, ApiError> {
         match operation {
-            Operation::Create => self.create(request, &administrator(verified)?, log).await,
-            Operation::List => self.list(request, &administrator(verified)?, log).await,
-            Operation::Get(token_id) => self.get(token_id, &administrator(verified)?, log).await,
+            Operation::Create => {
+                self.create(request, &Self::administrator(verified)?, log)
+                    .await
+            }
+            Operation::List => {
+                self.list(request, &Self::administrator(verified)?, log)
+                    .await
+            }
+            Operation::Get(token_id) => {
+                self.get(token_id, &Self::administrator(verified)?, log)
+                    .await
+            }
             Operation::Revoke(token_id) => {
-                self.revoke(token_id, &administrator(verified)?, log).await
+                self.revoke(token_id, &Self::administrator(verified)?, log)
+                    .await
             }
             Operation::Rotate(token_id) => {
-                self.rotate(request, token_id, &administrator(verified)?, log)
+                self.rotate(request, token_id, &Self::administrator(verified)?, log)
                     .await
             }
             Operation::SelfView => self.self_view(&verified),

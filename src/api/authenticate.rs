@@ -2,7 +2,7 @@
 //! ([`crate::verify`]: a single usable `Authorization` header, an item read with a
 //! strongly consistent `GetItem`, not revoked, not expired), so a revocation takes effect
 //! on the next request ([`App::authenticate`]); then, on every path but the caller's own
-//! token's, its role must be exactly `Administrator` ([`administrator`]).
+//! token's, its role must be exactly `Administrator` ([`App::administrator`]).
 //!
 //! Between the two, the use is recorded: [`App::last_use`] is the `DateLastUsed` write a
 //! verified use needs (at most once per token per 5 minutes), which `App::evaluate` runs
@@ -34,6 +34,21 @@ pub(super) struct Caller {
 }
 
 impl<S: TokenStore, G> App<S, G> {
+    /// Rule 4: `verified` as an Administrator caller (else 403).
+    ///
+    /// # Errors
+    /// [`ApiError::Forbidden`].
+    pub(super) fn administrator(verified: VerifiedCaller) -> Result<Caller, ApiError> {
+        if !verified.record.is_administrator() {
+            return Err(ApiError::Forbidden);
+        }
+        Ok(Caller {
+            token_hash: verified.token_hash,
+            tenant_id: verified.record.tenant_id,
+            token_id: verified.record.token_id,
+        })
+    }
+
     /// Rule 3: the verified caller of `request` at `now` (else 401). The store call runs
     /// under the request's deadline.
     pub(super) async fn authenticate(
@@ -65,19 +80,4 @@ impl<S: TokenStore, G> App<S, G> {
             Some(verify::record_last_use(&self.store, &write, cap, &self.recent_writes).await)
         }
     }
-}
-
-/// Rule 4: `verified` as an Administrator caller (else 403).
-///
-/// # Errors
-/// [`ApiError::Forbidden`].
-pub(super) fn administrator(verified: VerifiedCaller) -> Result<Caller, ApiError> {
-    if !verified.record.is_administrator() {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(Caller {
-        token_hash: verified.token_hash,
-        tenant_id: verified.record.tenant_id,
-        token_id: verified.record.token_id,
-    })
 }

@@ -5,13 +5,12 @@
 //! refuses on every front door.
 
 use lambda_http::http::header::AUTHORIZATION;
-use lambda_http::http::{HeaderMap, HeaderValue};
+use lambda_http::http::HeaderValue;
 use lambda_http::request::LambdaRequest;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
 use super::headers::UNUSABLE_AUTHORIZATION;
-use super::parse::Parsed;
 
 /// The `Authorization` entries of an event's `headers` and `multiValueHeaders` maps, as
 /// the JSON holds them: every spelling of the name, every value of an array, a key given
@@ -123,36 +122,11 @@ pub(super) fn keep_repeated(request: &mut LambdaRequest, values: &[Value]) {
 
 /// One `Authorization` value of the event as a field value; a value HTTP does not allow
 /// (or not a string) becomes [`UNUSABLE_AUTHORIZATION`].
-fn field_value(value: &Value) -> HeaderValue {
+pub(super) fn field_value(value: &Value) -> HeaderValue {
     value
         .as_str()
         .and_then(|s| HeaderValue::from_str(s).ok())
         .unwrap_or(HeaderValue::from_static(UNUSABLE_AUTHORIZATION))
-}
-
-/// The `Authorization` field lines of an event that carries a request's header maps but is
-/// not itself an HTTP request: the Lambda authorizer's REST `REQUEST` event (`headers` and
-/// `multiValueHeaders`, as a REST proxy event has them) and HTTP API payload 2.0 event
-/// (`headers`, repeats joined with commas). The same singleton rule as for HTTP events:
-/// every spelling of the name in either map; one value present in both maps is one line;
-/// several values, or maps that disagree, are repeated lines, which
-/// [`crate::auth::presented_token`] refuses. Empty when the event has none (or is not a
-/// JSON object).
-pub fn authorization_lines(raw: &str) -> HeaderMap {
-    let entries = serde_json::from_str::<Parsed>(raw)
-        .map(|parsed| parsed.authorization)
-        .unwrap_or_default();
-    let first = entries
-        .headers
-        .first()
-        .or(entries.multi_value_headers.first())
-        .cloned();
-    let values = repeated_authorization(entries).unwrap_or_else(|| first.into_iter().collect());
-    let mut lines = HeaderMap::new();
-    for value in &values {
-        lines.append(AUTHORIZATION, field_value(value));
-    }
-    lines
 }
 
 #[cfg(test)]

@@ -31,6 +31,8 @@ use std::task::{Context, Poll};
 
 use lambda_http::aws_lambda_events::alb::AlbTargetGroupRequest;
 use lambda_http::aws_lambda_events::apigw::{ApiGatewayProxyRequest, ApiGatewayV2httpRequest};
+use lambda_http::http::header::AUTHORIZATION;
+use lambda_http::http::HeaderMap;
 use lambda_http::request::LambdaRequest;
 use lambda_http::{LambdaEvent, Service};
 use lambda_runtime::Diagnostic;
@@ -45,7 +47,6 @@ mod parse;
 mod testing;
 mod uri;
 
-pub use authorization::authorization_lines;
 pub use headers::{scrub_headers, UNUSABLE_AUTHORIZATION};
 
 /// `error_type` of the invocation error for an event that is not an HTTP request.
@@ -214,6 +215,32 @@ where
             }))),
         }
     }
+}
+
+/// The `Authorization` field lines of an event that carries a request's header maps but is
+/// not itself an HTTP request: the Lambda authorizer's REST `REQUEST` event (`headers` and
+/// `multiValueHeaders`, as a REST proxy event has them) and HTTP API payload 2.0 event
+/// (`headers`, repeats joined with commas). The same singleton rule as for HTTP events:
+/// every spelling of the name in either map; one value present in both maps is one line;
+/// several values, or maps that disagree, are repeated lines, which
+/// [`crate::auth::presented_token`] refuses. Empty when the event has none (or is not a
+/// JSON object).
+pub fn authorization_lines(raw: &str) -> HeaderMap {
+    let entries = serde_json::from_str::<parse::Parsed>(raw)
+        .map(|parsed| parsed.authorization)
+        .unwrap_or_default();
+    let first = entries
+        .headers
+        .first()
+        .or(entries.multi_value_headers.first())
+        .cloned();
+    let values = authorization::repeated_authorization(entries)
+        .unwrap_or_else(|| first.into_iter().collect());
+    let mut lines = HeaderMap::new();
+    for value in &values {
+        lines.append(AUTHORIZATION, authorization::field_value(value));
+    }
+    lines
 }
 
 #[cfg(test)]
