@@ -1,28 +1,27 @@
 #!/usr/bin/env bash
-# Imports the documented local-only dev tokens that the events/ files carry into the table
-# TABLE_NAME on DynamoDB Local (AWS_ENDPOINT_URL_DYNAMODB), with their fixed TokenIds.
-# The bootstrap tool refuses to import anywhere but DynamoDB Local.
+# Imports the documented local-only dev tokens that the events/ files carry, as listed in
+# scripts/dev-fixtures.txt (the one list of them; testkit seeds the same), into the table
+# TABLE_NAME on DynamoDB Local (AWS_ENDPOINT_URL_DYNAMODB), with their fixed TokenIds and
+# states. The bootstrap tool refuses to import anywhere but DynamoDB Local. Running it
+# again changes nothing (an imported token is left unchanged, a revocation keeps its date).
 #
 #   scripts/dev-fixtures.sh [path/to/apikey-bootstrap]
-#
-# The same fixtures are in testkit/src/fixtures.rs (DEV_*) and scripts/make-events.py.
 set -euo pipefail
 BOOTSTRAP="${1:-target/debug/apikey-bootstrap}"
+LIST="$(dirname "${BASH_SOURCE[0]}")/dev-fixtures.txt"
 
-# tenant  role           token                            TokenId                     description
-FIXTURES="
-1 Administrator localdevadmin000000000001-us-1  01KBDEVADM0000000000000001 dev-admin
-1 Standard      localdevstandard000000001-us-1  01KBDEVSTD0000000000000001 dev-standard
-1 Standard      localdevrevoke00000000001-us-1  01KBDEVREV0000000000000001 dev-revoke-target
-2 Standard      localdevother000000000002-us-1  01KBDEVTN20000000000000001 dev-other-tenant
-1 Administrator localdevexpired0000000001-us-1  01KBDEV0EXP000000000000001 dev-expired
-"
-# DateExpires of dev-expired: in the past, so every request with it gets the expired 401.
-EXPIRED_AT="2026-01-02T00:00:00"
-while read -r tenant role token token_id description; do
-    [[ -n "$tenant" ]] || continue
-    expires=()
-    [[ "$description" == dev-expired ]] && expires=(--expires-at "$EXPIRED_AT")
+while read -r tenant role token token_id description state; do
+    [[ -n "$tenant" && "$tenant" != \#* ]] || continue
+    options=()
+    case "$state" in
+        -|revoked) ;;
+        expires-at=*) options=(--expires-at "${state#expires-at=}") ;;
+        rotated-to=*) options=(--rotated-to "${state#rotated-to=}") ;;
+        *) echo "dev-fixtures.sh: unknown state for $token_id in $LIST" >&2; exit 2 ;;
+    esac
     "$BOOTSTRAP" mint --tenant "$tenant" --role "$role" --description "$description (events/)" \
-        --import-token "$token" --token-id "$token_id" "${expires[@]}" >/dev/null
-done <<<"$FIXTURES"
+        --import-token "$token" --token-id "$token_id" "${options[@]}" >/dev/null
+    if [[ "$state" == revoked ]]; then
+        "$BOOTSTRAP" revoke --tenant "$tenant" --token-id "$token_id" >/dev/null
+    fi
+done <"$LIST"

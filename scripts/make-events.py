@@ -10,8 +10,10 @@ door (http-api = HTTP API payload 2.0, rest = REST API payload 1.0, alb, functio
 sam-local) and the expected status as the last three digits. Every 200 file sends the
 same description, DESCRIPTION, however its front door encodes it.
 
-The tokens are the documented local-only dev tokens (README, "Dev tokens"); they exist
-only in DynamoDB Local, where `make demo` / the tests import them.
+The tokens are the documented local-only dev tokens (scripts/dev-fixtures.txt, the one
+list of them; docs/api.md, "Local development"); they exist only in DynamoDB Local, where
+`make demo` / the tests import them. Generation fails if a token or TokenId named here is
+not that list's.
 
 Run: python3 scripts/make-events.py   (rewrites events/*.json; commit the result)
 """
@@ -39,10 +41,43 @@ STANDARD_ID = "01KBDEVSTD0000000000000001"
 REVOKE_ID = "01KBDEVREV0000000000000001"        # tenant 1, revoked by the revoke events
 OTHER_TENANT_ID = "01KBDEVTN20000000000000001"  # tenant 2: tenant 1 gets 404
 UNKNOWN_ID = "01KBDEVN0NE0000000000000001"[:26]  # no item anywhere
+# Rotation targets (tenant 1, Standard), each named by ONE rotate event that changes it (a
+# 200), so that no order of the files can rotate or revoke a target before its event.
+ROTATE_GRACE = "localdevrotategrace000001-us-1"
+ROTATE_GRACE_ID = "01KBDEVXGR0000000000000001"    # http-api-rotate-grace-200: grace=3600
+ROTATE_NOW = "localdevrotatenow00000001-us-1"
+ROTATE_NOW_ID = "01KBDEVXNW0000000000000001"      # rest-rotate-no-grace-200: revoked at once
+ROTATE_REVOKED = "localdevrotaterevoked0001-us-1"
+ROTATE_REVOKED_ID = "01KBDEVXRV0000000000000001"  # revoked: the "revoked" 409
+ROTATED = "localdevrotated0000000001-us-1"
+ROTATED_ID = "01KBDEVXRT0000000000000001"         # has a RotatedToId: the "rotated" 409
+EXPIRED_ID = "01KBDEV0EXP000000000000001"         # EXPIRED's: the "expired" 409
 DESCRIPTION = "Zapier integration + C++ \u2713"
 # application/x-www-form-urlencoded, as browsers and curl --data-urlencode send it.
 DESC_QUERY = "description=" + urllib.parse.quote_plus(DESCRIPTION)
 HOST_V2 = "abc123defg.execute-api.us-east-1.amazonaws.com"
+
+
+def check_dev_fixtures():
+    """The tokens and TokenIds named here are those of scripts/dev-fixtures.txt, the one
+    list of the dev tokens (which scripts/dev-fixtures.sh imports and the tests seed)."""
+    listed = {}
+    for line in (ROOT / "scripts" / "dev-fixtures.txt").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            tenant, role, token, token_id, _description, _state = line.split()
+            listed[token] = (token_id, role, int(tenant))
+    for token, token_id, role in [
+            (ADMIN, None, "Administrator"), (STANDARD, STANDARD_ID, "Standard"),
+            (EXPIRED, EXPIRED_ID, "Administrator"), (ROTATE_GRACE, ROTATE_GRACE_ID, "Standard"),
+            (ROTATE_NOW, ROTATE_NOW_ID, "Standard"),
+            (ROTATE_REVOKED, ROTATE_REVOKED_ID, "Standard"), (ROTATED, ROTATED_ID, "Standard")]:
+        assert token in listed, f"{token} is not in scripts/dev-fixtures.txt"
+        assert listed[token][1:] == (role, 1), token
+        assert token_id is None or listed[token][0] == token_id, token
+    ids = {v[0]: t for t, v in listed.items()}
+    assert ids.get(REVOKE_ID) and ids.get(OTHER_TENANT_ID) and UNKNOWN_ID not in ids
+    assert listed[ids[OTHER_TENANT_ID]][2] != 1
+    assert UNKNOWN not in listed
 
 
 def raw(name):
@@ -335,6 +370,48 @@ def expiry_events():
     write("rest-expired-token-401.json", rest(auth=bearer(EXPIRED)))
 
 
+def rotate_path(token_id):
+    return f"{PATH}/{token_id}/rotate"
+
+
+def http_api_rotate(token_id, query="", auth=bearer(ADMIN)):
+    """An HTTP API POST /api/v1/admin/apikey/{TokenId}/rotate."""
+    return http_api(method="POST", raw_path=rotate_path(token_id), query=query, auth=auth,
+                    route=ITEM_PATH + "/rotate", path_parameters={"TokenId": token_id})
+
+
+def rotation_events():
+    """Rotation (docs/api.md, "Rotation") and the expired caller on the paths added with it.
+
+    Each 200 rotates its own target, which no other event changes (the 200s' targets are
+    named by no other event at all), so the files can run in any order; the refusals name
+    targets that nothing rotates (the Standard token, the revoked, expired and rotated
+    fixtures) and write nothing."""
+    write("http-api-rotate-grace-200.json", http_api_rotate(ROTATE_GRACE_ID, "grace=3600"))
+    write("rest-rotate-no-grace-200.json",
+          rest(method="POST", path=rotate_path(ROTATE_NOW_ID), query=[],
+               resource=ITEM_PATH + "/rotate", path_parameters={"TokenId": ROTATE_NOW_ID}))
+    write("http-api-rotate-revoked-409.json", http_api_rotate(ROTATE_REVOKED_ID))
+    write("http-api-rotate-expired-409.json", http_api_rotate(EXPIRED_ID))
+    write("http-api-rotate-rotated-409.json", http_api_rotate(ROTATED_ID, "grace=60"))
+    write("http-api-rotate-other-tenant-404.json", http_api_rotate(OTHER_TENANT_ID))
+    write("http-api-rotate-unknown-id-404.json", http_api_rotate(UNKNOWN_ID))
+    write("http-api-rotate-grace-not-digits-400.json",
+          http_api_rotate(STANDARD_ID, "grace=abc"))
+    write("http-api-rotate-grace-too-long-400.json",
+          http_api_rotate(STANDARD_ID, "grace=604801"))
+    write("http-api-rotate-non-admin-403.json",
+          http_api_rotate(STANDARD_ID, auth=bearer(STANDARD)))
+    # The expired dev token on get, self and rotate: the expired 401 (docs/api.md, "Expiry").
+    write("http-api-get-expired-token-401.json",
+          http_api_token("GET", STANDARD_ID, auth=bearer(EXPIRED)))
+    write("http-api-self-expired-token-401.json",
+          http_api(method="GET", raw_path=SELF_PATH, query="", auth=bearer(EXPIRED),
+                   route=SELF_PATH))
+    write("http-api-rotate-expired-token-401.json",
+          http_api_rotate(STANDARD_ID, auth=bearer(EXPIRED)))
+
+
 def http_api_v1(method="POST", path=PATH, stage="Prod", query=None, auth=bearer(ADMIN),
                 resource=PATH, path_parameters=None, client_path=None):
     """An HTTP API event with payload format 1.0, after the example of AWS's developer guide
@@ -406,6 +483,7 @@ def front_doors_by_stage():
 
 
 def main():
+    check_dev_fixtures()
     for old in OUT.glob("*.json"):
         old.unlink()
     long_desc = "a" * 256
@@ -478,6 +556,7 @@ def main():
              "SignedHeaders=host;x-amz-date;x-amz-security-token, "
              "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"))
     lifecycle_events()
+    rotation_events()
     # What `sam local start-api` emits for a payload 2.0 route.
     sam = http_api()
     sam["cookies"] = []

@@ -513,6 +513,74 @@ async fn import_against_dynamodb_local_stores_the_dev_fixtures_with_their_token_
     assert_eq!(response.status, 200, "{}", response.body);
 }
 
+/// `scripts/dev-fixtures.sh` (what `make demo` and `make local-api` run) imports the list
+/// `scripts/dev-fixtures.txt` with this tool (`--expires-at`, `--rotated-to`, `revoke`), and
+/// the result is what the test kit's `seed_dev_tokens` writes from the same list, the
+/// times the tool takes from the clock aside; running it again changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dev_fixtures_script_imports_what_the_test_kit_seeds() {
+    let imported = Table::new("bootstrap-dev-fixtures").await;
+    let seeded = Table::new("bootstrap-dev-seeded").await;
+    seeded.seed_dev_tokens().await;
+    // As bootstrap_command runs the tool: DynamoDB Local, the local AWS settings.
+    set_local_aws_env();
+    let run = |table: String| {
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new("bash")
+                .arg("scripts/dev-fixtures.sh")
+                .arg(env!("CARGO_BIN_EXE_apikey-bootstrap"))
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .env("TABLE_NAME", table)
+                .env("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local_endpoint())
+                .env_remove("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+                .env_remove("AWS_PROFILE")
+                .env_remove("DATA_CENTER")
+                .stdin(Stdio::null())
+                .output()
+                .expect("bash scripts/dev-fixtures.sh")
+        })
+    };
+    let out = run(imported.name.clone()).await.unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out), "", "no token on stdout");
+    // The clock's values: DateCreated (the import) and DateRevoked (the revoke).
+    let comparable = |items: HashMap<String, HashMap<String, AttributeValue>>| {
+        items
+            .into_iter()
+            .map(|(k, mut item)| {
+                for attr in ["DateCreated", "DateRevoked"] {
+                    if let Some(AttributeValue::S(date)) = item.get(attr) {
+                        assert!(dates::parse(date).is_some(), "{attr} {date}");
+                        item.insert(attr.to_owned(), AttributeValue::S("<date>".into()));
+                    }
+                }
+                (k, item)
+            })
+            .collect::<HashMap<_, _>>()
+    };
+    let items = imported.items().await;
+    assert_eq!(items.len(), dev_fixtures().len());
+    assert_eq!(comparable(items.clone()), comparable(seeded.items().await));
+    let rotated = imported.item_for(DEV_ROTATED_TOKEN).await.unwrap();
+    assert_eq!(rotated["RotatedToId"].as_s().unwrap(), DEV_ROTATED_TO_ID);
+    assert!(!rotated.contains_key("Revoked"));
+    let revoked = imported.item_for(DEV_ROTATE_REVOKED_TOKEN).await.unwrap();
+    assert_eq!(revoked["Revoked"].as_bool().unwrap(), &true);
+    // Again: nothing changes (imports left unchanged, the revocation keeps its date).
+    let out = run(imported.name.clone()).await.unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(imported.items().await, items);
+    // --rotated-to: only with --import-token (so only on DynamoDB Local); nothing written.
+    let out = bootstrap(
+        &seeded.name,
+        &["mint", "--tenant", "1", "--rotated-to", DEV_ROTATED_TO_ID],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(stdout(&out), "");
+    assert_eq!(seeded.items().await.len(), dev_fixtures().len());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mint_expires_in_and_the_expired_dev_fixture() {
     let table = Table::new("bootstrap-expiry").await;
@@ -669,28 +737,45 @@ async fn list_shows_every_item_of_the_tenant_including_those_without_token_id() 
     }
     let items = json_lines(&out);
     let ids: Vec<&serde_json::Value> = items.iter().map(|i| &i["TokenId"]).collect();
+    // The tenant's dev fixtures (scripts/dev-fixtures.txt), newest TokenId first.
+    let mut fixture_ids: Vec<&str> = [
+        DEV_ADMIN_TOKEN_ID,
+        DEV_STANDARD_TOKEN_ID,
+        DEV_REVOKE_TOKEN_ID,
+        DEV_EXPIRED_TOKEN_ID,
+        DEV_ROTATE_GRACE_TOKEN_ID,
+        DEV_ROTATE_NOW_TOKEN_ID,
+        DEV_ROTATE_REVOKED_TOKEN_ID,
+        DEV_ROTATED_TOKEN_ID,
+    ]
+    .to_vec();
+    fixture_ids.sort_unstable_by(|a, b| b.cmp(a));
+    let mut expected: Vec<serde_json::Value> =
+        fixture_ids.iter().map(|id| serde_json::json!(id)).collect();
+    expected.push(serde_json::Value::Null);
     assert_eq!(
         ids,
-        [
-            &serde_json::json!(DEV_STANDARD_TOKEN_ID),
-            &serde_json::json!(DEV_REVOKE_TOKEN_ID),
-            &serde_json::json!(DEV_ADMIN_TOKEN_ID),
-            &serde_json::json!(DEV_EXPIRED_TOKEN_ID),
-            &serde_json::Value::Null,
-        ],
+        expected.iter().collect::<Vec<_>>(),
         "TokenIds newest first, then the items without one: {text}"
     );
     assert!(items.iter().all(|i| i["TenantId"] == 1), "{text}");
-    assert_eq!(items[3]["DateExpires"], DEV_EXPIRED_DATE);
-    assert_eq!(items[0]["DateExpires"], serde_json::Value::Null);
-    let legacy = &items[4];
+    let by_id = |id: &str| items.iter().find(|i| i["TokenId"] == id).unwrap();
+    assert_eq!(by_id(DEV_EXPIRED_TOKEN_ID)["DateExpires"], DEV_EXPIRED_DATE);
+    assert_eq!(
+        by_id(DEV_STANDARD_TOKEN_ID)["DateExpires"],
+        serde_json::Value::Null
+    );
+    let legacy = items.last().unwrap();
     assert_eq!(legacy["Role"], "Administrator");
     assert_eq!(legacy["Revoked"], false);
     assert_eq!(legacy["DateRevoked"], serde_json::Value::Null);
     assert_eq!(legacy["DateCreated"], "2026-01-01T00:00:00");
-    let revoked = &items[1];
+    let revoked = by_id(DEV_REVOKE_TOKEN_ID);
     assert_eq!(revoked["Revoked"], true);
     assert_eq!(revoked["DateRevoked"], "2026-02-03T04:05:06");
+    let revoked_fixture = by_id(DEV_ROTATE_REVOKED_TOKEN_ID);
+    assert_eq!(revoked_fixture["Revoked"], true);
+    assert_eq!(revoked_fixture["DateRevoked"], DEV_REVOKED_DATE);
 
     // Never a token nor a digest.
     let all = format!("{text}{}", stderr(&out));

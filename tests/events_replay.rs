@@ -1,6 +1,7 @@
 //! Every file in `events/` replayed through the real `create-api-token` binary (Lambda
 //! Runtime API on loopback, `lambda_http`'s own event parsing) against DynamoDB Local.
-//! All files go to one process, in order, so one bad event cannot break the next.
+//! All files go to one process, in order, so one bad event cannot break the next; the
+//! events that change a dev fixture (revoke, rotate) each have their own target.
 
 use std::collections::HashSet;
 
@@ -18,6 +19,19 @@ async fn every_event_file_gets_its_status_and_envelope() {
     let function = Function::start(&table.name, &[]).await;
     let files = event_files();
     assert!(files.len() >= 13, "events/ has {} files", files.len());
+
+    // A rotation's 200 needs its target as seeded (not rotated, revoked or expired): each
+    // target is named by its one event and no other, so no order of the files (sorted
+    // here, any order elsewhere) can change it first.
+    for name in files.iter().filter(|n| is_rotation(n, 200)) {
+        let target = rotated_id(&event_value(name));
+        for other in files.iter().filter(|o| *o != name) {
+            assert!(
+                !event_file(other).contains(&target),
+                "{other} names {target}, the target of {name}"
+            );
+        }
+    }
 
     let mut created = HashSet::new();
     let unauthorized_body = std::sync::OnceLock::new();
@@ -45,7 +59,9 @@ async fn every_event_file_gets_its_status_and_envelope() {
         assert_eq!(response.header("cache-control"), Some("no-store"), "{name}");
         let body = response.json();
         let raw_after = table.items().await;
-        if matches!(expected, 401 | 405) || (expected == 404 && !name.contains("-revoke-")) {
+        if matches!(expected, 401 | 405)
+            || (expected == 404 && !name.contains("-revoke-") && !name.contains("-rotate-"))
+        {
             // Refused before any use of a token: nothing at all is written.
             assert_eq!(raw_after, before, "{name}: a refused token wrote something");
         }
@@ -53,7 +69,13 @@ async fn every_event_file_gets_its_status_and_envelope() {
         // that: compared without it below.
         let after = without_last_use_write(name, &before, raw_after);
 
-        if expected == 200 && name.contains("-list") {
+        if is_rotation(name, 200) {
+            let plaintext = check_rotation(name, &response, &body, &before, &after);
+            assert!(
+                created.insert(plaintext.clone()),
+                "{name}: token issued twice"
+            );
+        } else if expected == 200 && name.contains("-list") {
             assert_eq!(after, before, "{name}: a list wrote something");
             check_list(name, &body, &response.body, &after);
         } else if expected == 200 && (name.contains("-get-") || name.contains("-self-")) {
@@ -232,7 +254,22 @@ async fn every_event_file_gets_its_status_and_envelope() {
                 };
                 assert_eq!(response.header("allow"), Some(allow), "{name}");
             }
-            404 if (name.contains("-revoke-") || name.contains("-get-"))
+            409 => {
+                // Which rule refused the rotation (docs/api.md, "Rotation").
+                let message = if name.contains("-rotate-rotated-") {
+                    "This API token was already rotated."
+                } else if name.contains("-rotate-revoked-") {
+                    "This API token is revoked."
+                } else if name.contains("-rotate-expired-") {
+                    "This API token has expired."
+                } else {
+                    panic!("{name}: a 409 of no known rule")
+                };
+                assert_eq!(body["Message"], message, "{name}");
+            }
+            404 if (name.contains("-revoke-")
+                || name.contains("-get-")
+                || name.contains("-rotate-"))
                 && !name.contains("malformed") =>
             {
                 // Another tenant's id and an id that exists nowhere: one body.
@@ -274,6 +311,22 @@ async fn every_event_file_gets_its_status_and_envelope() {
         assert!(files.iter().any(|f| f == required), "missing {required}");
     }
     assert!(token_not_found_body.get().is_some() && first_revocation.get().is_some());
+    for required in [
+        "http-api-rotate-grace-200.json",
+        "rest-rotate-no-grace-200.json",
+        "http-api-rotate-revoked-409.json",
+        "http-api-rotate-expired-409.json",
+        "http-api-rotate-rotated-409.json",
+        "http-api-rotate-other-tenant-404.json",
+        "http-api-rotate-grace-not-digits-400.json",
+        "http-api-rotate-grace-too-long-400.json",
+        "http-api-rotate-non-admin-403.json",
+        "http-api-get-expired-token-401.json",
+        "http-api-self-expired-token-401.json",
+        "http-api-rotate-expired-token-401.json",
+    ] {
+        assert!(files.iter().any(|f| f == required), "missing {required}");
+    }
     for required in [
         "http-api-create-expiring-200.json",
         "http-api-expired-token-401.json",
@@ -347,6 +400,10 @@ async fn every_event_file_gets_its_status_and_envelope() {
         DEV_REVOKE_TOKEN,
         DEV_OTHER_TENANT_TOKEN,
         DEV_EXPIRED_TOKEN,
+        DEV_ROTATE_GRACE_TOKEN,
+        DEV_ROTATE_NOW_TOKEN,
+        DEV_ROTATE_REVOKED_TOKEN,
+        DEV_ROTATED_TOKEN,
         "localdevunknown0000000001-us-1",
     ]) {
         assert!(!logs.contains(secret), "a token reached the logs");
@@ -440,6 +497,165 @@ fn check_revocation(name: &str, body: &serde_json::Value, before: &Items, after:
             assert_eq!(after.get(k), Some(v), "{name}: another item changed");
         }
     }
+}
+
+/// `true` for the rotation events (`POST .../{TokenId}/rotate`) answering `status`.
+fn is_rotation(name: &str, status: u16) -> bool {
+    name.contains("-rotate-") && expected_status(name) == Some(status) && status != 405
+}
+
+/// The `TokenId` an event's path names (its `pathParameters`).
+fn rotated_id(event: &serde_json::Value) -> String {
+    event["pathParameters"]["TokenId"]
+        .as_str()
+        .expect("a rotation event names its TokenId")
+        .to_owned()
+}
+
+/// The `grace` an event asks for (none: 0).
+fn grace_of(event: &serde_json::Value) -> i64 {
+    event["queryStringParameters"]["grace"]
+        .as_str()
+        .map_or(0, |g| g.parse().expect("a 200's grace is digits"))
+}
+
+/// A rotation's 200 (docs/api.md, "Rotation"): the create's body exactly, the new
+/// token's item (the target's tenant, role and description, `RotatedFromId`), the target
+/// with `RotatedToId` and either `DateExpires` = now + grace or revoked now; nothing else
+/// changed. Returns the new token.
+fn check_rotation(
+    name: &str,
+    response: &HttpResponse,
+    body: &serde_json::Value,
+    before: &Items,
+    after: &Items,
+) -> String {
+    let event = event_value(name);
+    let target_id = rotated_id(&event);
+    let grace = grace_of(&event);
+    let (old_key, old_before) = before
+        .iter()
+        .find(|(_, i)| i.get("TokenId").and_then(|v| v.as_s().ok()) == Some(&target_id))
+        .unwrap_or_else(|| panic!("{name}: no item {target_id} before"));
+    // As seeded: unrotated, unrevoked, no expiry (so the new token gets none either).
+    for attr in ["RotatedToId", "Revoked", "DateExpires"] {
+        assert!(!old_before.contains_key(attr), "{name}: target has {attr}");
+    }
+    let description = old_before["Description"].as_s().unwrap();
+
+    assert_eq!(body["Status"], true, "{name}");
+    let tok = &body["Response"]["token"];
+    let plaintext = tok["Token"].as_str().unwrap().to_owned();
+    assert!(
+        Token::parse(&plaintext, "us-1").is_some() && plaintext.len() == 30,
+        "{name}: {plaintext}"
+    );
+    let date = tok["DateCreated"].as_str().unwrap();
+    let created = create_api_token::dates::parse(date).unwrap_or_else(|| panic!("{name}: {date}"));
+    let skew = (time::OffsetDateTime::now_utc() - created).abs();
+    assert!(skew < time::Duration::seconds(10), "{name}: {date}");
+    // The create's four fields, exactly.
+    assert_eq!(
+        response.body,
+        format!(
+            r#"{{"Status":true,"Message":"","Response":{{"token":{{"DateCreated":"{date}","Token":"{plaintext}","Description":{},"TenantId":{DEV_TENANT}}}}}}}"#,
+            serde_json::to_string(description).unwrap()
+        ),
+        "{name}"
+    );
+
+    // Exactly one new item, the target changed, nothing else.
+    assert_eq!(after.len(), before.len() + 1, "{name}");
+    for (k, v) in before {
+        if k != old_key {
+            assert_eq!(after.get(k), Some(v), "{name}: another item changed");
+        }
+    }
+    let digest = TokenHash::of(&plaintext);
+    let new = after
+        .get(digest.as_str())
+        .unwrap_or_else(|| panic!("{name}: no item for the new token"));
+    let new_id = new["TokenId"].as_s().unwrap();
+    assert_eq!(
+        response.header("api-token-id"),
+        Some(new_id.as_str()),
+        "{name}"
+    );
+    assert_ne!(new_id, &target_id, "{name}");
+    let id = create_api_token::token_id::TokenId::parse(new_id).unwrap();
+    let id_time =
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(id.timestamp_ms()) * 1_000_000)
+            .unwrap();
+    assert!(
+        (id_time - created).abs() < time::Duration::seconds(1),
+        "{name}"
+    );
+    assert_eq!(new["RotatedFromId"].as_s().unwrap(), &target_id, "{name}");
+    assert_eq!(new["TenantId"], old_before["TenantId"], "{name}");
+    assert_eq!(new["Role"], old_before["Role"], "{name}");
+    assert_eq!(new["Description"].as_s().unwrap(), description, "{name}");
+    assert_eq!(new["DateCreated"].as_s().unwrap(), date, "{name}");
+    assert_eq!(
+        new["CreatedBy"].as_s().unwrap(),
+        TokenHash::of(DEV_ADMIN_TOKEN).as_str(),
+        "{name}"
+    );
+    assert_eq!(new["CreatedById"].as_s().unwrap(), DEV_ADMIN_TOKEN_ID);
+    assert_eq!(response.header("api-token-expires"), None, "{name}");
+    let mut names: Vec<_> = new.keys().cloned().collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "CreatedBy",
+            "CreatedById",
+            "DateCreated",
+            "Description",
+            "Role",
+            "RotatedFromId",
+            "TenantId",
+            "TokenHash",
+            "TokenId"
+        ],
+        "{name}"
+    );
+    for (attr, value) in new {
+        assert!(
+            !format!("{value:?}").contains(&plaintext[..25]),
+            "{name}: {attr} holds the token"
+        );
+    }
+
+    // The target: RotatedToId, then the grace's DateExpires or a revocation now.
+    let old = &after[old_key];
+    assert_eq!(old["RotatedToId"].as_s().unwrap(), new_id, "{name}");
+    let mut changed = vec!["RotatedToId"];
+    if grace > 0 {
+        let expires = old["DateExpires"].as_s().expect("DateExpires");
+        let expires = create_api_token::dates::parse(expires).unwrap();
+        assert_eq!(expires, created + time::Duration::seconds(grace), "{name}");
+        let from_now = expires - time::OffsetDateTime::now_utc();
+        assert!(
+            (from_now - time::Duration::seconds(grace)).abs() < time::Duration::seconds(10),
+            "{name}: DateExpires {expires} is not now + {grace} s"
+        );
+        assert!(
+            !old.contains_key("Revoked"),
+            "{name}: revoked despite grace"
+        );
+        assert!(!old.contains_key("DateRevoked"), "{name}");
+        changed.push("DateExpires");
+    } else {
+        assert_eq!(old["Revoked"].as_bool().unwrap(), &true, "{name}");
+        assert_eq!(old["DateRevoked"].as_s().unwrap(), date, "{name}");
+        assert_eq!(old["RevokedById"].as_s().unwrap(), DEV_ADMIN_TOKEN_ID);
+        assert!(!old.contains_key("DateExpires"), "{name}");
+        changed.extend(["Revoked", "DateRevoked", "RevokedById"]);
+    }
+    let mut rest = old.clone();
+    rest.retain(|k, _| !changed.contains(&k.as_str()));
+    assert_eq!(&rest, old_before, "{name}: the target changed otherwise");
+    plaintext
 }
 
 /// `after` with every item's `DateLastUsed` as it was in `before`, once checked that the

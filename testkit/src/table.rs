@@ -11,11 +11,7 @@ use create_api_token::store::dynamodb::{client_from_env, create_table, Timeouts}
 use create_api_token::token::TokenHash;
 
 use crate::dynamodb_local::set_local_aws_env;
-use crate::fixtures::{
-    DEV_ADMIN_TOKEN, DEV_ADMIN_TOKEN_ID, DEV_EXPIRED_DATE, DEV_EXPIRED_TOKEN, DEV_EXPIRED_TOKEN_ID,
-    DEV_OTHER_TENANT, DEV_OTHER_TENANT_TOKEN, DEV_OTHER_TENANT_TOKEN_ID, DEV_REVOKE_TOKEN,
-    DEV_REVOKE_TOKEN_ID, DEV_STANDARD_TOKEN, DEV_STANDARD_TOKEN_ID, DEV_TENANT,
-};
+use crate::fixtures::{dev_fixtures, DevState, DEV_REVOKED_DATE};
 
 /// A fresh table in DynamoDB Local, unique to one test.
 pub struct Table {
@@ -114,49 +110,40 @@ impl Table {
             .expect("update_item");
     }
 
-    /// Seeds the dev tokens the `events/` files use, with their fixed TokenIds.
+    /// Seeds the dev tokens the `events/` files use (`scripts/dev-fixtures.txt`, the list
+    /// `scripts/dev-fixtures.sh` imports), with their fixed TokenIds, descriptions and
+    /// states: `DateExpires`, `Revoked` (with [`DEV_REVOKED_DATE`]) or `RotatedToId`.
     pub async fn seed_dev_tokens(&self) {
-        for (token, id, role, tenant) in [
-            (
-                DEV_ADMIN_TOKEN,
-                DEV_ADMIN_TOKEN_ID,
-                "Administrator",
-                DEV_TENANT,
-            ),
-            (
-                DEV_STANDARD_TOKEN,
-                DEV_STANDARD_TOKEN_ID,
-                "Standard",
-                DEV_TENANT,
-            ),
-            (
-                DEV_REVOKE_TOKEN,
-                DEV_REVOKE_TOKEN_ID,
-                "Standard",
-                DEV_TENANT,
-            ),
-            (
-                DEV_OTHER_TENANT_TOKEN,
-                DEV_OTHER_TENANT_TOKEN_ID,
-                "Standard",
-                DEV_OTHER_TENANT,
-            ),
-        ] {
-            self.seed_with_id(token, id, role, tenant).await;
+        for fixture in dev_fixtures() {
+            self.seed_item(
+                &fixture.token,
+                Some(&fixture.token_id),
+                &fixture.role,
+                fixture.tenant,
+                None,
+            )
+            .await;
+            self.set_attribute(
+                &fixture.token,
+                "Description",
+                AttributeValue::S(fixture.description.clone()),
+            )
+            .await;
+            let attributes: &[(&str, String)] = match &fixture.state {
+                DevState::Active => &[],
+                DevState::ExpiresAt(date) => &[("DateExpires", date.clone())],
+                DevState::Revoked => &[("DateRevoked", DEV_REVOKED_DATE.to_owned())],
+                DevState::RotatedTo(id) => &[("RotatedToId", id.clone())],
+            };
+            for (name, value) in attributes {
+                self.set_attribute(&fixture.token, name, AttributeValue::S(value.clone()))
+                    .await;
+            }
+            if fixture.state == DevState::Revoked {
+                self.set_attribute(&fixture.token, "Revoked", AttributeValue::Bool(true))
+                    .await;
+            }
         }
-        self.seed_with_id(
-            DEV_EXPIRED_TOKEN,
-            DEV_EXPIRED_TOKEN_ID,
-            "Administrator",
-            DEV_TENANT,
-        )
-        .await;
-        self.set_attribute(
-            DEV_EXPIRED_TOKEN,
-            "DateExpires",
-            AttributeValue::S(DEV_EXPIRED_DATE.to_owned()),
-        )
-        .await;
     }
 
     /// Every item, keyed by `TokenHash`.

@@ -74,6 +74,15 @@ pub(crate) struct MintArgs {
         value_parser = parse_date
     )]
     pub(crate) expires_at: Option<String>,
+    /// With --import-token (DynamoDB Local only): the item's RotatedToId, as a rotation to
+    /// that TokenId leaves it (a dev fixture of a token already rotated).
+    #[arg(
+        long,
+        value_name = "ULID",
+        requires = "import_token",
+        value_parser = parse_token_id
+    )]
+    pub(crate) rotated_to: Option<TokenId>,
 }
 
 #[derive(Debug, Args)]

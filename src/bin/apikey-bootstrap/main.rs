@@ -7,7 +7,8 @@
 //! apikey-bootstrap create-table
 //! apikey-bootstrap mint --tenant <N> [--description <TEXT>] [--role Administrator|Standard]
 //!                       [--expires-in <SECONDS>]
-//!                       [--import-token <TOKEN> [--token-id <ULID>] [--expires-at <DATE>]]
+//!                       [--import-token <TOKEN> [--token-id <ULID>] [--expires-at <DATE>]
+//!                                               [--rotated-to <ULID>]]
 //! apikey-bootstrap list --tenant <N>
 //! apikey-bootstrap revoke --tenant <N> --token-id <ULID>
 //! apikey-bootstrap revoke --token-stdin          < file-holding-one-token

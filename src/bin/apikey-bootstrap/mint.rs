@@ -86,12 +86,29 @@ pub(crate) async fn mint(config: &Config, args: MintArgs) -> Result<(), Bootstra
         .map_err(store_error("could not write the token"))?
     {
         PutOutcome::Created => {
+            if let Some(rotated_to) = args.rotated_to {
+                // A dev fixture (--import-token only, so DynamoDB Local): the item just
+                // written, marked as a rotation to `rotated_to` leaves it.
+                let marked = store
+                    .set_rotated_to(&item.token_hash, rotated_to)
+                    .await
+                    .map_err(store_error("could not mark the token rotated"))?;
+                if !marked {
+                    return Err(BootstrapError::Internal(
+                        "the token just written is gone; it was not marked rotated".to_owned(),
+                    ));
+                }
+            }
             let expires = item
                 .date_expires
                 .as_deref()
                 .map_or_else(|| "never expires".to_owned(), |d| format!("expires {d}"));
+            let rotated = args
+                .rotated_to
+                .map(|id| format!(", rotated to {id}"))
+                .unwrap_or_default();
             eprintln!(
-                "minted a token with role {role} for tenant {}, TokenId {token_id}, {expires}, in table {} (shown once):",
+                "minted a token with role {role} for tenant {}, TokenId {token_id}, {expires}{rotated}, in table {} (shown once):",
                 args.tenant, config.table_name
             );
             println!("{}", token.expose());

@@ -1,9 +1,10 @@
 //! The operator's operations on the table, for the bootstrap tool only (the function's
 //! IAM policy allows none of them): read a whole tenant, items without a `TokenId`
 //! included (they are not in the `TenantTokens` index), revoke an item by its token's
-//! digest, and prove which DynamoDB answers (the ARN of the table). Minting and revoking
-//! by `TokenId` are the function's own [`TokenStore`](crate::store::TokenStore)
-//! operations. Items are read through the same mapping as the function's ([`super::item`]).
+//! digest, mark an item rotated (a dev fixture), and prove which DynamoDB answers (the
+//! ARN of the table). Minting and revoking by `TokenId` are the function's own
+//! [`TokenStore`](crate::store::TokenStore) operations. Items are read through the same
+//! mapping as the function's ([`super::item`]).
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
@@ -14,6 +15,7 @@ use super::client::DynamoDbStore;
 use super::item::{attr, TENANT_ITEM_ATTRIBUTES};
 use crate::store::{StoreError, TenantItem};
 use crate::token::TokenHash;
+use crate::token_id::TokenId;
 
 /// Items per `Scan` page of [`DynamoDbStore::scan_tenant`].
 pub const SCAN_PAGE_ITEMS: i32 = 500;
@@ -130,6 +132,44 @@ impl DynamoDbStore {
                 if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
             {
                 Ok(None)
+            }
+            Err(e) => Err(classify(&e)),
+        }
+    }
+
+    /// Sets `RotatedToId = rotated_to` on the item keyed by `token_hash`, as a rotation to
+    /// that `TokenId` leaves the old item, by an `UpdateItem` conditioned on
+    /// `attribute_exists(TokenHash)` (an unknown token creates nothing). For the bootstrap
+    /// tool's dev fixture of a token already rotated (`mint --import-token ... --rotated-to`,
+    /// DynamoDB Local only). `Ok(false)` if no item has that digest.
+    ///
+    /// # Errors
+    /// [`StoreError`] as for the function's calls.
+    pub async fn set_rotated_to(
+        &self,
+        token_hash: &TokenHash,
+        rotated_to: TokenId,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client()
+            .update_item()
+            .table_name(self.table_name())
+            .key(
+                attr::TOKEN_HASH,
+                AttributeValue::S(token_hash.as_str().to_owned()),
+            )
+            .condition_expression("attribute_exists(TokenHash)")
+            .update_expression("SET #to = :to")
+            .expression_attribute_names("#to", attr::ROTATED_TO_ID)
+            .expression_attribute_values(":to", AttributeValue::S(rotated_to.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
+            {
+                Ok(false)
             }
             Err(e) => Err(classify(&e)),
         }
