@@ -22,11 +22,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use create_api_token::authorizer::Authorizer;
-use create_api_token::store::dynamodb::{
-    client_from_env, DynamoDbStore, Timeouts, CALLER_PROJECTION, CALLER_PROJECTION_NAMES,
-};
+use create_api_token::store::dynamodb::{caller_lookup, client_from_env, DynamoDbStore, Timeouts};
 use create_api_token::store::memory::{MemoryItem, MemoryStore};
 use create_api_token::token::TokenHash;
 use testkit::process::{function_command, spawn};
@@ -218,18 +215,7 @@ fn main() {
             }
             for _ in 0..BLOCK {
                 let t = Instant::now();
-                let item = client
-                    .get_item()
-                    .table_name(&table.name)
-                    .key("TokenHash", AttributeValue::S(key.clone()))
-                    .consistent_read(true)
-                    .projection_expression(CALLER_PROJECTION)
-                    .set_expression_attribute_names(Some(
-                        CALLER_PROJECTION_NAMES
-                            .iter()
-                            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                            .collect(),
-                    ))
+                let item = caller_lookup(&client, &table.name, &key)
                     .send()
                     .await
                     .expect("GetItem");

@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use create_api_token::store::dynamodb::{
-    attr, client_from_env, item_attributes, DynamoDbStore, Timeouts, CALLER_PROJECTION,
-    CALLER_PROJECTION_NAMES,
+    caller_lookup, client_from_env, item_attributes, DynamoDbStore, Timeouts,
 };
 use create_api_token::store::{NewTokenItem, TokenStore, STANDARD};
 use create_api_token::token::TokenHash;
@@ -23,18 +22,7 @@ use crate::BLOCK;
 
 /// The caller lookup every operation starts with, as the handler sends it.
 pub async fn raw_get_caller(client: &Client, table: &str, caller_key: &str) {
-    let got = client
-        .get_item()
-        .table_name(table)
-        .key(attr::TOKEN_HASH, AttributeValue::S(caller_key.to_owned()))
-        .consistent_read(true)
-        .projection_expression(CALLER_PROJECTION)
-        .set_expression_attribute_names(Some(
-            CALLER_PROJECTION_NAMES
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        ))
+    let got = caller_lookup(client, table, caller_key)
         .send()
         .await
         .expect("floor GetItem");

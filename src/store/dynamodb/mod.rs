@@ -61,7 +61,7 @@ mod rotate;
 mod schema;
 
 pub use classify::classify;
-pub use client::{client_from_env, with_endpoint, DynamoDbStore, Timeouts};
+pub use client::{caller_lookup, client_from_env, with_endpoint, DynamoDbStore, Timeouts};
 pub use item::{
     attr, item_attributes, summary_from_item, Item, Unshowable, CALLER_PROJECTION,
     CALLER_PROJECTION_NAMES, TENANT_ITEM_ATTRIBUTES,
@@ -71,22 +71,7 @@ pub use schema::{create_table, INDEX_PROJECTED_ATTRIBUTES, TENANT_TOKENS_INDEX};
 
 impl TokenStore for DynamoDbStore {
     async fn get_caller(&self, token_hash: &TokenHash) -> Result<Option<CallerRecord>, StoreError> {
-        let output = self
-            .client()
-            .get_item()
-            .table_name(self.table_name())
-            .key(
-                attr::TOKEN_HASH,
-                AttributeValue::S(token_hash.as_str().to_owned()),
-            )
-            .consistent_read(true)
-            .projection_expression(CALLER_PROJECTION)
-            .set_expression_attribute_names(Some(
-                CALLER_PROJECTION_NAMES
-                    .iter()
-                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                    .collect(),
-            ))
+        let output = caller_lookup(self.client(), self.table_name(), token_hash.as_str())
             .send()
             .await
             .map_err(|e| classify(&e))?;
