@@ -12,7 +12,7 @@
 //! invocation error `UnsupportedEvent`.
 //!
 //! The credential: for the `REQUEST` shapes, the event layer's singleton rule
-//! ([`crate::event::authorization_lines`]: every spelling, `headers` and
+//! ([`crate::event::authorizer_input`]: every spelling, `headers` and
 //! `multiValueHeaders`, a repeat is a refusal) on the raw JSON; header bytes HTTP forbids
 //! are scrubbed ([`crate::event::scrub_headers`]) before the typed parse, as for the
 //! function's events. For `TOKEN`, API Gateway hands over one value, `authorizationToken`.
@@ -23,11 +23,10 @@ use lambda_http::aws_lambda_events::apigw::{
 };
 use lambda_http::http::header::AUTHORIZATION;
 use lambda_http::http::{HeaderMap, HeaderValue};
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::policy::MethodArn;
-use crate::event::{authorization_lines, scrub_headers, UNUSABLE_AUTHORIZATION};
+use crate::event::{authorizer_input, scrub_headers, UNUSABLE_AUTHORIZATION};
 
 /// The authorizer event shapes this handler answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,45 +89,30 @@ impl ShapeError {
     }
 }
 
-/// The fields that tell the shapes apart, any JSON type (a wrong type is "unsupported").
-#[derive(Deserialize)]
-struct Probe {
-    #[serde(rename = "type")]
-    kind: Option<Value>,
-    version: Option<Value>,
-    #[serde(rename = "methodArn")]
-    method_arn: Option<Value>,
-    #[serde(rename = "routeArn")]
-    route_arn: Option<Value>,
-}
-
 /// Detects the shape of `raw` and parses it.
 ///
 /// # Errors
 /// [`ShapeError`] for anything but the three shapes, or a REST `methodArn` that cannot
 /// scope a policy.
 pub fn parse(raw: &str) -> Result<AuthorizerEvent, ShapeError> {
-    let probe: Probe = serde_json::from_str(raw).map_err(|_| ShapeError::Unsupported)?;
-    let text = |v: &Option<Value>| v.as_ref().and_then(Value::as_str).map(str::to_owned);
-    let shape = match (
-        text(&probe.kind).as_deref(),
-        text(&probe.version).as_deref(),
-        probe.version.is_some(),
-    ) {
-        (Some("REQUEST"), Some("2.0"), _) if text(&probe.route_arn).is_some() => Shape::HttpApi,
+    let (mut event, lines) = authorizer_input(raw).map_err(|_| ShapeError::Unsupported)?;
+    // The fields that tell the shapes apart, any JSON type (a wrong type is "unsupported").
+    let field = |name| event.get(name).filter(|v| !v.is_null());
+    let text = |name| field(name).and_then(Value::as_str);
+    let shape = match (text("type"), text("version"), field("version").is_some()) {
+        (Some("REQUEST"), Some("2.0"), _) if text("routeArn").is_some() => Shape::HttpApi,
         (Some("REQUEST"), Some("1.0"), _) => return Err(ShapeError::HttpApiPayload1),
-        (Some("REQUEST"), _, false) if text(&probe.method_arn).is_some() => Shape::RestRequest,
-        (Some("TOKEN"), _, false) if text(&probe.method_arn).is_some() => Shape::RestToken,
+        (Some("REQUEST"), _, false) if text("methodArn").is_some() => Shape::RestRequest,
+        (Some("TOKEN"), _, false) if text("methodArn").is_some() => Shape::RestToken,
         _ => return Err(ShapeError::Unsupported),
     };
-    let mut event: Value = serde_json::from_str(raw).map_err(|_| ShapeError::Unsupported)?;
     scrub_headers(&mut event);
     let undecodable = || ShapeError::Undecodable(shape.name());
     let (authorization, method_arn) = match shape {
         Shape::RestRequest => {
             let typed: ApiGatewayCustomAuthorizerRequestTypeRequest =
                 serde_json::from_value(event).map_err(|_| undecodable())?;
-            (authorization_lines(raw), typed.method_arn)
+            (lines, typed.method_arn)
         }
         Shape::RestToken => {
             let typed: ApiGatewayCustomAuthorizerRequest =
@@ -144,7 +128,7 @@ pub fn parse(raw: &str) -> Result<AuthorizerEvent, ShapeError> {
         Shape::HttpApi => {
             let _typed: ApiGatewayV2CustomAuthorizerV2Request =
                 serde_json::from_value(event).map_err(|_| undecodable())?;
-            (authorization_lines(raw), None)
+            (lines, None)
         }
     };
     let method_arn = match method_arn {

@@ -217,18 +217,25 @@ where
     }
 }
 
-/// The `Authorization` field lines of an event that carries a request's header maps but is
-/// not itself an HTTP request: the Lambda authorizer's REST `REQUEST` event (`headers` and
-/// `multiValueHeaders`, as a REST proxy event has them) and HTTP API payload 2.0 event
-/// (`headers`, repeats joined with commas). The same singleton rule as for HTTP events:
-/// every spelling of the name in either map; one value present in both maps is one line;
-/// several values, or maps that disagree, are repeated lines, which
-/// [`crate::auth::presented_token`] refuses. Empty when the event has none (or is not a
-/// JSON object).
-pub fn authorization_lines(raw: &str) -> HeaderMap {
-    let entries = serde_json::from_str::<parse::Parsed>(raw)
-        .map(|parsed| parsed.authorization)
-        .unwrap_or_default();
+/// An event that carries a request's header maps but is not itself an HTTP request (the
+/// Lambda authorizer's REST `REQUEST` and `TOKEN` events, and HTTP API payload 2.0 event),
+/// after its one parse ([`parse`]): every field but `body`, and its `Authorization` field
+/// lines. The same singleton rule as for HTTP events: every spelling of the name in
+/// `headers` and `multiValueHeaders`; one value present in both maps is one line; several
+/// values, or maps that disagree, are repeated lines, which
+/// [`crate::auth::presented_token`] refuses. No lines when the event has none, or when its
+/// header maps are neither maps nor null (its typed parse then refuses it).
+///
+/// # Errors
+/// The text is not JSON.
+pub fn authorizer_input(raw: &str) -> Result<(Value, HeaderMap), serde_json::Error> {
+    let parse::Parsed {
+        event,
+        authorization: entries,
+    } = match serde_json::from_str::<parse::Parsed>(raw) {
+        Ok(parsed) => parsed,
+        Err(_) => return serde_json::from_str(raw).map(|event| (event, HeaderMap::new())),
+    };
     let first = entries
         .headers
         .first()
@@ -240,7 +247,7 @@ pub fn authorization_lines(raw: &str) -> HeaderMap {
     for value in &values {
         lines.append(AUTHORIZATION, authorization::field_value(value));
     }
-    lines
+    Ok((event, lines))
 }
 
 #[cfg(test)]
