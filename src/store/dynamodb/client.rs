@@ -8,6 +8,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
 use aws_sdk_dynamodb::operation::get_item::builders::GetItemFluentBuilder;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 
@@ -121,6 +122,15 @@ impl DynamoDbStore {
     /// The table name.
     pub fn table_name(&self) -> &str {
         &self.table_name
+    }
+
+    /// An `UpdateItem` of the token item whose `TokenHash` is `token_hash`, to be given its
+    /// condition and expressions: every change to a stored item starts here.
+    pub(super) fn update_token(&self, token_hash: &str) -> UpdateItemFluentBuilder {
+        self.client
+            .update_item()
+            .table_name(&self.table_name)
+            .key(attr::TOKEN_HASH, AttributeValue::S(token_hash.to_owned()))
     }
 
     /// Opens the connection (DNS, TCP, TLS) and resolves credentials during cold start

@@ -180,10 +180,7 @@ impl TokenStore for DynamoDbStore {
             return Ok(None);
         };
         let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table_name())
-            .key(attr::TOKEN_HASH, AttributeValue::S(token_hash.clone()))
+            .update_token(&token_hash)
             // The item must still be this tenant's token with this id: never another's.
             .condition_expression("TenantId = :tenant AND TokenId = :id")
             .expression_attribute_values(":tenant", tenant)
@@ -228,13 +225,7 @@ impl TokenStore for DynamoDbStore {
         cutoff: &str,
     ) -> Result<LastUseOutcome, StoreError> {
         let result = self
-            .client()
-            .update_item()
-            .table_name(self.table_name())
-            .key(
-                attr::TOKEN_HASH,
-                AttributeValue::S(token_hash.as_str().to_owned()),
-            )
+            .update_token(token_hash.as_str())
             .update_expression("SET DateLastUsed = :now")
             .condition_expression(
                 "attribute_exists(TokenHash) AND \

@@ -108,13 +108,7 @@ impl DynamoDbStore {
         date_revoked: &str,
     ) -> Result<Option<TenantItem>, StoreError> {
         let result = self
-            .client()
-            .update_item()
-            .table_name(self.table_name())
-            .key(
-                attr::TOKEN_HASH,
-                AttributeValue::S(token_hash.as_str().to_owned()),
-            )
+            .update_token(token_hash.as_str())
             .condition_expression("attribute_exists(TokenHash)")
             .update_expression(
                 "SET Revoked = :true, DateRevoked = if_not_exists(DateRevoked, :now)",
@@ -151,13 +145,7 @@ impl DynamoDbStore {
         rotated_to: TokenId,
     ) -> Result<bool, StoreError> {
         let result = self
-            .client()
-            .update_item()
-            .table_name(self.table_name())
-            .key(
-                attr::TOKEN_HASH,
-                AttributeValue::S(token_hash.as_str().to_owned()),
-            )
+            .update_token(token_hash.as_str())
             .condition_expression("attribute_exists(TokenHash)")
             .update_expression("SET #to = :to")
             .expression_attribute_names("#to", attr::ROTATED_TO_ID)
