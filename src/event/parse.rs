@@ -61,10 +61,12 @@ impl<'de> Visitor<'de> for TopLevel {
     }
 }
 
-/// Most header values an event may carry, over both maps. `http`'s `HeaderMap` holds at
-/// most 32,768 names and panics beyond them while `lambda_http` builds the request; no
-/// front door sends anywhere near this many (API Gateway takes 10 KB of headers, an ALB
-/// 64 KB).
+/// Most header values an event may carry, over both maps. `http`'s `HeaderMap` panics
+/// ("size overflows MAX_SIZE") while `lambda_http` builds the request once it must index
+/// about 24,576 names (its documented 32,768 entries are not reached: hyperium/http#603,
+/// docs corrected in hyperium/http#865; `lambda_http` uses the panicking `append`, not
+/// `try_append`); no front door sends anywhere near this many (API Gateway takes 10 KB of
+/// headers, an ALB 64 KB).
 pub(super) const MAX_HEADER_VALUES: usize = 10_000;
 
 /// `true` if the header maps of `event` hold more than [`MAX_HEADER_VALUES`] values.
