@@ -91,7 +91,12 @@ The dev tokens of events/ work too (localdevadmin000000000001-us-1). Ctrl-C stop
 
 == sam local start-api ${SAM_LOCAL_IMAGE_ARGS}
 EOF
+# The self route through its authorizer: SAM would merge it with the path's ANY and skip the
+# authorizer (aws/aws-sam-cli#1064, #9165), so it serves a copy without that ANY.
+LOCAL_TEMPLATE="$SAM_BUILD_DIR/template.local-api.yaml"
+python3_sam="$(dirname "$(command -v sam)")/python"
+"$python3_sam" scripts/sam-local-template.py "$SAM_BUILD_DIR/template.yaml" "$LOCAL_TEMPLATE"
 # shellcheck disable=SC2086
-sam local start-api --template "$SAM_BUILD_DIR/template.yaml" --host 127.0.0.1 --port "$API_PORT" \
+sam local start-api --template "$LOCAL_TEMPLATE" --host 127.0.0.1 --port "$API_PORT" \
     --warm-containers EAGER --env-vars "$ENV_FILE" --add-host host.docker.internal:host-gateway \
     --region us-east-1 $SAM_LOCAL_IMAGE_ARGS
