@@ -1,6 +1,6 @@
 //! The one date format of the table and the API: `YYYY-MM-DDTHH:MM:SS`, UTC, no zone and
 //! no fraction (`DateCreated`, `DateRevoked`; docs/api.md, "Storage"). The function and
-//! the bootstrap tool both write dates through [`format`]; [`parse`] reads them back.
+//! the bootstrap tool both write dates through [`format()`]; [`parse`] reads them back.
 
 use time::format_description::FormatItem;
 use time::macros::format_description;

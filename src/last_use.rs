@@ -15,7 +15,7 @@ use std::future::Future;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::store::StoreError;
+use crate::store::{LastUseOutcome, StoreError};
 use crate::token::TokenHash;
 
 /// At most one `DateLastUsed` write per token per this interval: 5 minutes.
@@ -30,16 +30,6 @@ pub const DEFAULT_CAPACITY: usize = 10_000;
 /// budget ends sooner). The write runs beside the operation, so on a healthy table it
 /// costs nothing; on a sick one, it never holds the answer longer than this.
 pub const WRITE_CAP: Duration = Duration::from_secs(1);
-
-/// What the store's conditional write did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LastUseOutcome {
-    /// `DateLastUsed` was set.
-    Written,
-    /// Nothing was written: another request or process wrote it within the interval, or
-    /// the item no longer exists (the write never creates one).
-    Skipped,
-}
 
 /// `true` when the item as read needs a `DateLastUsed` write: it has none, or one before
 /// `cutoff` (now minus [`LAST_USE_INTERVAL`], in the `YYYY-MM-DDTHH:MM:SS` format, whose

@@ -29,11 +29,12 @@
 //! - [`startup`]: the cold start both Lambda binaries share.
 //! - [`auth`], [`description`], [`token`], [`token_id`], [`dates`]: pure domain functions
 //!   (credential parsing, input validation, token generation and digests, ULIDs, the one
-//!   date format); [`rotation`]: the rules of a rotation (conflicts, the new token's
-//!   lifetime, the grace), which both stores apply.
+//!   date format).
 //! - [`store`]: the narrow [`store::TokenStore`] trait with a DynamoDB implementation
 //!   ([`store::dynamodb`], which also holds the bootstrap tool's operator operations) and
-//!   an in-memory one for unit tests and benchmarks ([`store::memory`]).
+//!   an in-memory one for unit tests and benchmarks ([`store::memory`]); [`store::rotation`]:
+//!   the rules of a rotation (conflicts, the new token's lifetime, the grace), which both
+//!   stores apply.
 //! - [`config`]: the environment the function and the bootstrap tool read.
 //!
 //! The contract is `docs/api.md` (behaviour, evaluation order, errors, storage, and the
@@ -58,7 +59,6 @@ pub mod logging;
 pub mod metrics;
 pub mod parameter;
 pub mod response;
-pub mod rotation;
 pub mod runtime;
 pub mod startup;
 pub mod store;

@@ -481,7 +481,7 @@ impl create_api_token::store::TokenStore for View<'_> {
         h: &TokenHash,
         date: &str,
         cutoff: &str,
-    ) -> Result<create_api_token::last_use::LastUseOutcome, StoreError> {
+    ) -> Result<create_api_token::store::LastUseOutcome, StoreError> {
         self.0.record_last_use(h, date, cutoff).await
     }
     async fn get_token(

@@ -4,7 +4,7 @@
 //! Parameters (query, first value of each, [`crate::lifetime`]'s rules: 400 if invalid):
 //! `grace` (seconds the old token keeps working, 0 to 7 days, default 0: revoked now) and
 //! `expires_in` (the new token's lifetime, as for create). The rules of the rotation are
-//! [`crate::rotation`]'s; the store writes both items together or neither
+//! [`crate::store::rotation`]'s; the store writes both items together or neither
 //! ([`TokenStore::rotate`]). A `TokenHash` collision draws a new token (at most
 //! [`MAX_CREATE_ATTEMPTS`], as create). The 200 is the create's body exactly, with the new
 //! `TokenId` in `Api-Token-Id` and its `DateExpires` in `Api-Token-Expires` when it

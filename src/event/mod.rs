@@ -219,7 +219,7 @@ where
 
 /// An event that carries a request's header maps but is not itself an HTTP request (the
 /// Lambda authorizer's REST `REQUEST` and `TOKEN` events, and HTTP API payload 2.0 event),
-/// after its one parse ([`parse`]): every field but `body`, and its `Authorization` field
+/// after its one parse (the `parse` module): every field but `body`, and its `Authorization` field
 /// lines. The same singleton rule as for HTTP events: every spelling of the name in
 /// `headers` and `multiValueHeaders`; one value present in both maps is one line; several
 /// values, or maps that disagree, are repeated lines, which

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::dates;
 use crate::lifetime::Expiry;
-use crate::rotation::{self, OldChange, OldToken};
+use crate::store::rotation::{self, OldChange, OldToken};
 use crate::token::TokenHash;
 use crate::token_id::TokenId;
 

@@ -9,14 +9,14 @@
 
 pub mod dynamodb;
 pub mod memory;
+pub mod rotation;
 
 use std::future::Future;
 
-pub use crate::last_use::LastUseOutcome;
 use crate::lifetime::Expiry;
-pub use crate::rotation::{RotateConflict, Rotation};
 use crate::token::TokenHash;
 use crate::token_id::TokenId;
+pub use rotation::{RotateConflict, Rotation};
 
 /// The `Role` value that may create, list and revoke tokens. Compared exactly
 /// (case-sensitive).
@@ -235,6 +235,16 @@ pub enum StoreError {
     Internal(String),
 }
 
+/// What the store's conditional `DateLastUsed` write did ([`TokenStore::record_last_use`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LastUseOutcome {
+    /// `DateLastUsed` was set.
+    Written,
+    /// Nothing was written: another request or process wrote it within the interval, or
+    /// the item no longer exists (the write never creates one).
+    Skipped,
+}
+
 /// The operations the function performs. Implementations must be cheap to share across
 /// requests (`&self`), must never overwrite an existing item, and must never return or
 /// change an item of a tenant other than the one asked for.
@@ -286,7 +296,7 @@ pub trait TokenStore: Send + Sync {
         key: &TokenKey,
     ) -> impl Future<Output = Result<Option<TokenSummary>, StoreError>> + Send;
 
-    /// Rotates the tenant's token `rotation.token_id` ([`crate::rotation`]'s rules):
+    /// Rotates the tenant's token `rotation.token_id` ([`crate::store::rotation`]'s rules):
     /// reads it as it now is, then writes the new item and the old item's change together
     /// or not at all, the new one only if its `TokenHash` is free, the old one only if it
     /// is still the tenant's, unrevoked, unexpired and never rotated.

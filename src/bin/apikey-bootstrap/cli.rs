@@ -126,7 +126,7 @@ impl Role {
 
 /// A command-line value that is a secret (the dev token given to `--import-token`). Its
 /// `Debug` is redacted, so the parsed command line can be printed without it; it is turned
-/// into a [`Token`] (also redacted) as soon as `DATA_CENTER` is known.
+/// into a [`create_api_token::token::Token`] (also redacted) as soon as `DATA_CENTER` is known.
 #[derive(Clone)]
 pub(crate) struct SecretArg(pub(crate) String);
 

@@ -30,7 +30,7 @@
 //!
 //! `--import-token` stores a token value chosen by the caller instead of a random one, so
 //! that the `events/` files can carry documented dev tokens. It runs only against DynamoDB
-//! Local, and proves it rather than trusting configuration: see [`dynamodb_local_client`].
+//! Local, and proves it rather than trusting configuration: see `local_guard::dynamodb_local_client`.
 //!
 //! The files: `cli` (the command line and its errors), `error` (why a command failed, and
 //! its exit status), one file per command that touches

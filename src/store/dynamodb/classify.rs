@@ -34,7 +34,7 @@ const TRANSIENT_CODES: &[&str] = &[
 ///   `provider_error`, `unhandled`);
 /// - `endpoint_unreachable: io`: no connection (refused, DNS, TLS);
 /// - `timed_out: connect` / `timed_out: operation`: the client's connect or
-///   attempt/operation time limit ([`Timeouts`]);
+///   attempt/operation time limit ([`super::Timeouts`]);
 /// - `dispatch_failure: user` / `dispatch_failure: other`: the request could not be sent
 ///   for another reason;
 /// - `throttled: <code> (HTTP <status>)`: a throughput or rate limit, after retries;

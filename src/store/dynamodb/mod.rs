@@ -23,7 +23,7 @@
 //! - A get finds the key the same way as a revocation, then reads the item consistently
 //!   (`GetItem`) and checks its tenant and id again.
 //! - A rotation finds the key the same way, reads the old item consistently, plans the
-//!   rotation ([`crate::rotation`]), and writes it in ONE `TransactWriteItems`: the new item
+//!   rotation ([`crate::store::rotation`]), and writes it in ONE `TransactWriteItems`: the new item
 //!   `Put` on `attribute_not_exists(TokenHash)`, the old item's `Update` on its tenant, id,
 //!   no `RotatedToId`, not revoked and not expired; `ClientRequestToken` = the new
 //!   `TokenId`, so the SDK's retry of an attempt whose answer was lost is idempotent. A
@@ -48,7 +48,7 @@ use super::{
     CallerRecord, LastUseOutcome, ListQuery, NewTokenItem, PutOutcome, Revocation, RotateOutcome,
     Rotation, StoreError, TokenKey, TokenPage, TokenStore, TokenSummary,
 };
-use crate::rotation;
+use crate::store::rotation;
 use crate::token::TokenHash;
 use item::{item_tenant, old_token_from_item, token_of_tenant};
 use rotate::{Written, MAX_ROTATE_ATTEMPTS};

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 
 use super::{attr, classify, DynamoDbStore, Item};
 use crate::dates;
-use crate::rotation::{OldChange, Plan, Rotation};
+use crate::store::rotation::{OldChange, Plan, Rotation};
 use crate::store::StoreError;
 
 /// Reads and transactions one rotation makes at most when other writers keep changing the

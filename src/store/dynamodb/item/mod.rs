@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::dates;
 use crate::lifetime::Expiry;
-use crate::rotation::OldToken;
+use crate::store::rotation::OldToken;
 use crate::store::{CallerRecord, NewTokenItem, StoreError, TenantItem, TokenSummary};
 use crate::token_id::TokenId;
 

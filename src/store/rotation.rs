@@ -17,9 +17,9 @@
 
 use time::OffsetDateTime;
 
+use super::{NewTokenItem, STANDARD};
 use crate::dates;
 use crate::lifetime::{Expiry, Seconds};
-use crate::store::{NewTokenItem, STANDARD};
 use crate::token::TokenHash;
 use crate::token_id::TokenId;
 
