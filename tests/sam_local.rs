@@ -759,10 +759,25 @@ async fn make_local_api_answers_curl_like_api_gateway_and_ctrl_c_stops_it() {
         unknown.status,
         unknown.body
     );
+    // A revoked dev token (scripts/dev-fixtures.txt, imported by local-api.sh): refused
+    // by the authorizer the same way.
+    let revoked_token = dev_fixtures()
+        .into_iter()
+        .find(|f| f.state == DevState::Revoked)
+        .expect("a revoked dev fixture")
+        .token;
+    let revoked = curl(&[
+        "-H",
+        &format!("Authorization: Bearer {revoked_token}"),
+        &self_url,
+    ])
+    .await
+    .expect("curl");
+    assert_eq!(revoked.status, 502, "{}", revoked.body);
     let missing = curl(&[&self_url]).await.expect("curl");
     assert_eq!(missing.status, 401, "{}", missing.body);
-    // The authorizer's own log lines say it decided both; the function never saw the
-    // unknown token on the self route.
+    // The authorizer's own log lines say it decided each; the function never saw the
+    // unknown or the revoked token on the self route.
     let output = api.output();
     let decided = |decision: &str| {
         output
@@ -771,9 +786,12 @@ async fn make_local_api_answers_curl_like_api_gateway_and_ctrl_c_stops_it() {
     };
     assert!(decided("allow") && decided("deny"), "{output}");
     assert!(
-        !output
-            .lines()
-            .any(|l| l.contains(r#""operation":"self""#) && l.contains("unknown_token")),
+        decided("unknown_token") && decided("revoked_token"),
+        "the authorizer's reasons: {output}"
+    );
+    assert!(
+        !output.lines().any(|l| l.contains(r#""operation":"self""#)
+            && (l.contains("unknown_token") || l.contains("revoked_token"))),
         "the function answered the unknown token on the self route: {output}"
     );
 
