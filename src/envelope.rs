@@ -141,7 +141,7 @@ pub struct ListResponse<'a> {
 
 /// `Response` of a get, a revocation and the caller's own view: `{"token": <item>}`.
 #[derive(Debug, Serialize)]
-pub struct RevokedResponse<'a> {
+pub struct ItemResponse<'a> {
     /// The token, as listed.
     pub token: ListedToken<'a>,
 }
@@ -158,8 +158,9 @@ pub fn list_body(page: &TokenPage) -> String {
     })
 }
 
-/// Serializes the success envelope of a revocation and of a get: `{"token": <item>}`.
-pub fn revoked_body(token: &TokenSummary) -> String {
+/// Serializes the success envelope of one token item (a revocation, a get):
+/// `{"token": <item>}`.
+pub fn item_body(token: &TokenSummary) -> String {
     token_body(ListedToken::from(token))
 }
 
@@ -189,7 +190,7 @@ fn token_body(token: ListedToken<'_>) -> String {
     to_json(&Envelope {
         status: true,
         message: "",
-        response: Some(RevokedResponse { token }),
+        response: Some(ItemResponse { token }),
     })
 }
 
@@ -311,7 +312,7 @@ mod tests {
     #[test]
     fn revoked_bytes() {
         assert_eq!(
-            revoked_body(&summary(None, Some("2026-04-19T08:00:00"))),
+            item_body(&summary(None, Some("2026-04-19T08:00:00"))),
             r#"{"Status":true,"Message":"","Response":{"token":{"TokenId":"01KBDEVSTD0000000000000001","DateCreated":"2026-04-18T12:00:00","Description":"Zapier","TenantId":1,"Role":"Standard","Revoked":true,"DateRevoked":"2026-04-19T08:00:00","CreatedBy":null,"DateExpires":"2026-05-18T12:00:00","DateLastUsed":null}}}"#
         );
     }

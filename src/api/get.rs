@@ -31,6 +31,6 @@ impl<S: TokenStore, G> App<S, G> {
             .store(self.store.get_token(&key))
             .await?
             .ok_or(ApiError::TokenNotFound)?;
-        Ok(Success::new("read", envelope::revoked_body(&token)))
+        Ok(Success::new("read", envelope::item_body(&token)))
     }
 }

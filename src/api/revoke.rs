@@ -34,6 +34,6 @@ impl<S: TokenStore, G> App<S, G> {
             .store(self.store.revoke(&revocation))
             .await?
             .ok_or(ApiError::TokenNotFound)?;
-        Ok(Success::new("revoked", envelope::revoked_body(&revoked)))
+        Ok(Success::new("revoked", envelope::item_body(&revoked)))
     }
 }
