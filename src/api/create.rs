@@ -36,6 +36,28 @@ pub const API_TOKEN_ID_HEADER: &str = "api-token-id";
 /// present only when it expires.
 pub const API_TOKEN_EXPIRES_HEADER: &str = "api-token-expires";
 
+/// The answer to a request that issued a token (a create, a rotation): the create's body
+/// (`envelope::success_body`), the new token's `TokenId` in [`API_TOKEN_ID_HEADER`] and,
+/// when it expires, its `DateExpires` in [`API_TOKEN_EXPIRES_HEADER`].
+pub(super) fn issued(
+    reason: &'static str,
+    token: IssuedToken<'_>,
+    token_id: TokenId,
+    date_expires: Option<&str>,
+) -> Success {
+    let mut success = Success::new(reason, envelope::success_body(token));
+    let headers = [
+        (API_TOKEN_ID_HEADER, Some(token_id.to_string())),
+        (API_TOKEN_EXPIRES_HEADER, date_expires.map(str::to_owned)),
+    ];
+    for (name, value) in headers {
+        if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            success = success.with_header(HeaderName::from_static(name), value);
+        }
+    }
+    success
+}
+
 /// The create's parameter: the validated `description` (rule 5).
 ///
 /// # Errors
@@ -99,23 +121,17 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
             match log.store(self.store.put_new(&item)).await? {
                 PutOutcome::Created => {
                     log.new_token_id = Some(token_id);
-                    let body = envelope::success_body(IssuedToken {
-                        date_created: &date_created,
-                        token: token.expose(),
-                        description: &description,
-                        tenant_id: caller.tenant_id,
-                    });
-                    let mut success = Success::new("created", body);
-                    if let Ok(id) = HeaderValue::from_str(&token_id.to_string()) {
-                        success =
-                            success.with_header(HeaderName::from_static(API_TOKEN_ID_HEADER), id);
-                    }
-                    if let Some(Ok(expires)) = date_expires.as_deref().map(HeaderValue::from_str) {
-                        success = success.with_header(
-                            HeaderName::from_static(API_TOKEN_EXPIRES_HEADER),
-                            expires,
-                        );
-                    }
+                    let success = issued(
+                        "created",
+                        IssuedToken {
+                            date_created: &date_created,
+                            token: token.expose(),
+                            description: &description,
+                            tenant_id: caller.tenant_id,
+                        },
+                        token_id,
+                        date_expires.as_deref(),
+                    );
                     return Ok(success);
                 }
                 PutOutcome::AlreadyExists => log.collisions += 1,

@@ -11,24 +11,20 @@
 //! expires; a token that is not the tenant's is the revoke's 404; a token that is revoked,
 //! expired (or whose expiry cannot be read) or already rotated is a 409 saying which.
 
-use lambda_http::http::{HeaderName, HeaderValue};
 use lambda_http::{Request, RequestExt};
 
 use super::app::App;
 use super::authenticate::Caller;
-use super::create::{API_TOKEN_ID_HEADER, MAX_CREATE_ATTEMPTS};
+use super::create::{issued, MAX_CREATE_ATTEMPTS};
 use super::request_log::RequestLog;
 use crate::dates;
-use crate::envelope::{self, IssuedToken};
+use crate::envelope::IssuedToken;
 use crate::error::ApiError;
 use crate::lifetime::{self, Seconds};
 use crate::response::Success;
 use crate::store::{RotateOutcome, Rotation, TokenStore};
 use crate::token::{Token, TokenGenerator};
 use crate::token_id::TokenId;
-
-/// Response header of a create or rotation whose new token expires: its `DateExpires`.
-pub const API_TOKEN_EXPIRES_HEADER: &str = "api-token-expires";
 
 /// The rotation's parameters: `grace` and `expires_in` (rule 5).
 ///
@@ -78,22 +74,17 @@ impl<S: TokenStore, G: TokenGenerator> App<S, G> {
             match log.store(self.store.rotate(&rotation)).await? {
                 RotateOutcome::Rotated(new) => {
                     log.new_token_id = Some(new.token_id);
-                    let body = envelope::success_body(IssuedToken {
-                        date_created: &new.date_created,
-                        token: token.expose(),
-                        description: &new.description,
-                        tenant_id: new.tenant_id,
-                    });
-                    let mut success = Success::new("rotated", body);
-                    let headers = [
-                        (API_TOKEN_ID_HEADER, Some(new.token_id.to_string())),
-                        (API_TOKEN_EXPIRES_HEADER, new.date_expires.clone()),
-                    ];
-                    for (name, value) in headers {
-                        if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
-                            success = success.with_header(HeaderName::from_static(name), value);
-                        }
-                    }
+                    let success = issued(
+                        "rotated",
+                        IssuedToken {
+                            date_created: &new.date_created,
+                            token: token.expose(),
+                            description: &new.description,
+                            tenant_id: new.tenant_id,
+                        },
+                        new.token_id,
+                        new.date_expires.as_deref(),
+                    );
                     return Ok(success);
                 }
                 RotateOutcome::NotFound => return Err(ApiError::TokenNotFound),
