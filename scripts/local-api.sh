@@ -48,9 +48,22 @@ unset AWS_SESSION_TOKEN AWS_PROFILE
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DDB_PORT" TABLE_NAME="$TABLE"
 
 # sam runs in the foreground: Ctrl-C reaches it with the whole process group, and it stops
-# its warm container before exiting; then this trap stops DynamoDB Local, and
-# scripts/docker.sh's own trap stops dockerd if it started it.
-trap 'bash scripts/dynamodb-local.sh stop "$DDB_PORT" || true' EXIT
+# its warm containers before exiting; then this trap removes any Lambda container sam left
+# (it sometimes leaves one when Ctrl-C meets a container still starting), stops DynamoDB
+# Local, and scripts/docker.sh's own trap stops dockerd if it started it.
+CONTAINERS_BEFORE=unset
+remove_left_containers() {
+    [[ "$CONTAINERS_BEFORE" == unset ]] && return 0
+    local left
+    left="$(comm -13 <(printf '%s\n' "$CONTAINERS_BEFORE" | sort) \
+        <(docker ps --no-trunc --format '{{.ID}} {{.Image}}' | awk '$2 ~ /lambda/ {print $1}' | sort))"
+    if [[ -n "$left" ]]; then
+        echo "local-api: removing the Lambda containers sam left: $(printf '%.12s ' $left)" >&2
+        # shellcheck disable=SC2086
+        docker rm -f $left >/dev/null 2>&1 || true
+    fi
+}
+trap 'remove_left_containers; bash scripts/dynamodb-local.sh stop "$DDB_PORT" || true' EXIT
 trap 'exit 130' INT TERM
 
 step "DynamoDB Local on port $DDB_PORT"
@@ -96,6 +109,7 @@ EOF
 LOCAL_TEMPLATE="$SAM_BUILD_DIR/template.local-api.yaml"
 python3_sam="$(dirname "$(command -v sam)")/python"
 "$python3_sam" scripts/sam-local-template.py "$SAM_BUILD_DIR/template.yaml" "$LOCAL_TEMPLATE"
+CONTAINERS_BEFORE="$(docker ps -q --no-trunc)"
 # shellcheck disable=SC2086
 sam local start-api --template "$LOCAL_TEMPLATE" --host 127.0.0.1 --port "$API_PORT" \
     --warm-containers EAGER --env-vars "$ENV_FILE" --add-host host.docker.internal:host-gateway \
