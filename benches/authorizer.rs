@@ -7,12 +7,12 @@
 //!    `apikey-authorizer` to its first poll of a loopback Lambda Runtime API (median of the
 //!    starts), and each start's first invocation against the median of its next five,
 //!    twice: with every invocation sent [`PAUSE`] after the previous answer (the target's
-//!    figure, with the process's CPU time per invocation beside it), and back to back. The
-//!    same two comparisons for the floor: a fresh client's first `GetItem` after its
-//!    warm-up call against its next five. On this machine any call is slower the longer the
-//!    machine idled before it, the raw `GetItem` as much as the authorizer, so only the
-//!    paced comparison gives the first invocation the conditions of the next five
-//!    (README, "Performance");
+//!    figure, with the process's CPU time and minor page faults per invocation beside it),
+//!    and back to back. The same two comparisons for the floor: a fresh client's first
+//!    `GetItem` after its warm-up call against its next five. On this machine any call is
+//!    slower the longer the machine idled before it, the raw `GetItem` as much as the
+//!    authorizer, so only the paced comparison gives the first invocation the conditions of
+//!    the next five (README, "Performance");
 //! 2. warm p50/p99 of an Allow (`events/authorizer/rest-request-allow.json`) in process
 //!    (`Authorizer::answer`: shape detection, typed parse, verification with its consistent
 //!    `GetItem`, the policy, the log line) against the floor: the same consistent `GetItem`
