@@ -15,6 +15,7 @@
 //!   `openapi.yaml`.
 //! - [`doubles`]: fake DynamoDB endpoints (silent, throttling, failing).
 //! - [`fixtures`]: the documented dev tokens, the `events/` files, the in-memory app.
+//! - [`measure`]: the benchmarks' samples, units and `/proc` readings.
 //!
 //! DynamoDB Local: `DYNAMODB_LOCAL_ENDPOINT` (e.g. `http://127.0.0.1:8000`) is used if set;
 //! otherwise the kit starts one from `DYNAMODB_LOCAL_DIR` (written to `.tools/env.sh` by
@@ -26,6 +27,7 @@ pub mod doubles;
 pub mod dynamodb_local;
 pub mod events;
 pub mod fixtures;
+pub mod measure;
 pub mod openapi;
 pub mod process;
 pub mod response;

@@ -12,7 +12,7 @@
 //!    `GetItem` after its warm-up call against its next five. On this machine any call is
 //!    slower the longer the machine idled before it, the raw `GetItem` as much as the
 //!    authorizer, so only the paced comparison gives the first invocation the conditions of
-//!    the next five (README, "Performance");
+//!    the next five (README, "Performance"; [`first_invocation`]);
 //! 2. warm p50/p99 of an Allow (`events/authorizer/rest-request-allow.json`) in process
 //!    (`Authorizer::answer`: shape detection, typed parse, verification with its consistent
 //!    `GetItem`, the policy, the log line) against the floor: the same consistent `GetItem`
@@ -26,6 +26,9 @@
 //! `BENCH_COLD_STARTS` (default 15). Without `--bench` (as `cargo test --all-targets` runs
 //! it): a smoke test over the in-memory store only.
 
+mod first_invocation;
+mod process;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -33,264 +36,17 @@ use create_api_token::authorizer::Authorizer;
 use create_api_token::store::dynamodb::{caller_lookup, client_from_env, DynamoDbStore, Timeouts};
 use create_api_token::store::memory::{MemoryItem, MemoryStore};
 use create_api_token::token::TokenHash;
-use testkit::process::{function_command, spawn};
-use testkit::{Outcome, RuntimeApi, Table, DEV_STANDARD_TOKEN};
-use tokio::process::Child;
+use first_invocation::{first_and_next_five, floor_first_and_next_five, PAUSE};
+use process::{assert_allowed, Process};
+use testkit::measure::{env_usize, ms, us, vm_status, Samples};
+use testkit::{Table, DEV_STANDARD_TOKEN};
 
 const EVENT_FILE: &str = "authorizer/rest-request-allow.json";
 const BLOCK: usize = 50;
-/// Idle time before each invocation of the paced first-invocation figure.
-const PAUSE: Duration = Duration::from_millis(50);
 
-/// Latency samples, seconds.
-#[derive(Default)]
-struct Samples(Vec<f64>);
-
-impl Samples {
-    fn push(&mut self, d: Duration) {
-        self.0.push(d.as_secs_f64());
-    }
-    /// Nearest-rank percentile.
-    fn pct(&self, p: f64) -> f64 {
-        let mut v = self.0.clone();
-        v.sort_by(f64::total_cmp);
-        let rank = ((p / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
-        v.get(rank.min(v.len()).saturating_sub(1))
-            .copied()
-            .unwrap_or(f64::NAN)
-    }
-    fn p50(&self) -> f64 {
-        self.pct(50.0)
-    }
-    fn p99(&self) -> f64 {
-        self.pct(99.0)
-    }
-}
-
-fn ms(s: f64) -> String {
-    format!("{:.3} ms", s * 1e3)
-}
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn vm_status(pid: u32, key: &str) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with(key))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
-fn assert_allowed(answer: &serde_json::Value) {
-    assert_eq!(
-        answer["policyDocument"]["Statement"][0]["Effect"], "Allow",
-        "{answer}"
-    );
-}
-
-/// The real process against a loopback Runtime API.
-struct Process {
-    runtime: RuntimeApi,
-    child: Child,
-    pid: u32,
-    spawned: Instant,
-}
-
-impl Process {
-    async fn spawn(table: &str) -> Self {
-        let runtime = RuntimeApi::start().await;
-        let binary = std::env::var_os("BENCH_AUTHORIZER_BIN")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_apikey-authorizer")));
-        let mut cmd = function_command(&binary);
-        cmd.env(
-            "AWS_ENDPOINT_URL_DYNAMODB",
-            testkit::dynamodb_local_endpoint(),
-        )
-        .env("TABLE_NAME", table)
-        .env("AWS_LAMBDA_FUNCTION_NAME", "apikey-authorizer");
-        let spawned = Instant::now();
-        let process = spawn(cmd, &runtime.address()).expect("spawn");
-        let pid = process.child.id().expect("pid");
-        Self {
-            runtime,
-            child: process.child,
-            pid,
-            spawned,
-        }
-    }
-
-    async fn time_to_first_poll(&mut self) -> Duration {
-        let limit = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(first) = self.runtime.first_poll() {
-                return first - self.spawned;
-            }
-            assert!(Instant::now() < limit, "no poll within 10 s");
-            tokio::time::sleep(Duration::from_micros(200)).await;
-        }
-    }
-
-    async fn invoke(&self, event: &str) -> Duration {
-        let t = Instant::now();
-        let outcome = self
-            .runtime
-            .invoke(event, Duration::from_secs(10))
-            .await
-            .expect("an answer within 10 s");
-        let elapsed = t.elapsed();
-        match outcome {
-            Outcome::Response(body) => assert_allowed(&serde_json::from_str(&body).unwrap()),
-            Outcome::Error(e) => panic!("invocation error {e}"),
-        }
-        elapsed
-    }
-
-    async fn stop(mut self) {
-        let _ = self.child.start_kill();
-        let _ = self.child.wait().await;
-    }
-}
-
-/// Each start's first call and the median of its next five, over several starts.
-#[derive(Default)]
-struct FirstAndNextFive {
-    first: Samples,
-    next_five: Samples,
-    /// Per start: first / median of the next five.
-    ratio: Samples,
-}
-
-impl FirstAndNextFive {
-    /// One start: its first call and its next five (seconds, or a count).
-    fn push(&mut self, first: f64, next_five: &Samples) {
-        self.first.0.push(first);
-        self.next_five.0.push(next_five.p50());
-        self.ratio.0.push(first / next_five.p50());
-    }
-
-    /// `first vs next five (ratio r, quartiles a to b)`: medians over the starts, each
-    /// duration written by `unit`; the ratio is the median of the per-start ratios.
-    fn summary(&self, unit: fn(f64) -> String) -> String {
-        format!(
-            "{} vs {} (ratio {:.3}, quartiles {:.2} to {:.2})",
-            unit(self.first.p50()),
-            unit(self.next_five.p50()),
-            self.ratio.p50(),
-            self.ratio.pct(25.0),
-            self.ratio.pct(75.0)
-        )
-    }
-}
-
-/// `starts` fresh authorizer processes: each one's first invocation and its next five, every
-/// invocation sent `pause` after the previous answer (the first, `pause` after the first poll
-/// of the Runtime API, which follows the cold start's warm-up). Returns, per invocation, the
-/// round trips, the process's CPU time and its minor page faults; adds each start's init to
-/// `to_poll`.
-async fn first_and_next_five(
-    table: &str,
-    event: &str,
-    pause: Duration,
-    starts: usize,
-    to_poll: &mut Samples,
-) -> [FirstAndNextFive; 3] {
-    let [mut round_trips, mut cpu, mut faults] = <[FirstAndNextFive; 3]>::default();
-    for _ in 0..starts {
-        let mut p = Process::spawn(table).await;
-        to_poll.push(p.time_to_first_poll().await);
-        let [mut trips, mut cpu_times, mut fault_counts] = <[Samples; 3]>::default();
-        for _ in 0..6 {
-            tokio::time::sleep(pause).await;
-            let (cpu_before, faults_before) = (cpu_time(p.pid), minor_faults(p.pid));
-            trips.push(p.invoke(event).await);
-            cpu_times.push(cpu_time(p.pid).saturating_sub(cpu_before));
-            fault_counts
-                .0
-                .push(minor_faults(p.pid).saturating_sub(faults_before) as f64);
-        }
-        for (out, samples) in [
-            (&mut round_trips, &mut trips),
-            (&mut cpu, &mut cpu_times),
-            (&mut faults, &mut fault_counts),
-        ] {
-            let first = samples.0.remove(0);
-            out.push(first, samples);
-        }
-        p.stop().await;
-    }
-    [round_trips, cpu, faults]
-}
-
-/// The floor's own first call: `starts` fresh clients, each opened by the cold start's
-/// warm-up call (`DynamoDbStore::warm_up`), then six consistent `GetItem`s of `key`, each
-/// `pause` after the previous answer.
-async fn floor_first_and_next_five(
-    table: &str,
-    key: &str,
-    pause: Duration,
-    starts: usize,
-) -> FirstAndNextFive {
-    let mut out = FirstAndNextFive::default();
-    for _ in 0..starts {
-        let client = client_from_env(Timeouts::default()).await;
-        DynamoDbStore::new(client.clone(), table)
-            .warm_up()
-            .await
-            .expect("warm-up");
-        let mut times = Samples::default();
-        for _ in 0..6 {
-            tokio::time::sleep(pause).await;
-            let t = Instant::now();
-            let item = caller_lookup(&client, table, key)
-                .send()
-                .await
-                .expect("GetItem");
-            times.push(t.elapsed());
-            assert!(item.item.is_some());
-        }
-        let first = times.0.remove(0);
-        out.push(first, &times);
-    }
-    out
-}
-
-/// CPU time the process `pid` has run so far, all threads (`/proc/<pid>/task/*/schedstat`,
-/// first field: time on a CPU, ns; Linux "sched-stats" documentation).
-fn cpu_time(pid: u32) -> Duration {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return Duration::ZERO;
-    };
-    let nanos = tasks
-        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok())
-        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
-        .sum();
-    Duration::from_nanos(nanos)
-}
-
-/// Minor page faults of the process `pid` so far (`/proc/<pid>/stat`, field 10 `minflt`:
-/// proc(5)).
-fn minor_faults(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| {
-            // The fields after the command name, which is in parentheses: state is field 3.
-            let after_name = stat.get(stat.rfind(')')? + 2..)?;
-            after_name.split_whitespace().nth(7)?.parse().ok()
-        })
-        .unwrap_or(0)
-}
-
+/// A count, whole.
 fn count(n: f64) -> String {
     format!("{n:.0}")
-}
-
-fn us(s: f64) -> String {
-    format!("{:.0} µs", s * 1e6)
 }
 
 fn smoke_test(rt: &tokio::runtime::Runtime, event: &str) {
