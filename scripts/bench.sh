@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The performance benchmark of issue #4 (figures, not a timed test), and the authorizer's
-# (issue 15, benches/authorizer.rs).
+# (issue 15, benches/authorizer/).
 #
 #   bash scripts/bench.sh          # build the arm64 bootstrap and the bench, run all eight figures
 #   bash scripts/bench.sh sweep    # release-profile sweep: arm64 bootstrap size and handler CPU
